@@ -1,0 +1,5 @@
+"""``python -m cadresim``: the command line."""
+
+from cadresim.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""The command line: thin wrappers that check input, call the library and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cadresim.errors import InputError
+from cadresim.loader import load_scenario
+from cadresim.metrics import HEADLINE
+
+app = typer.Typer(help="Simulate a district's cadre pipeline and compare personnel policies.",
+                  add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+SET_HELP = "Override a scenario key, e.g. --set youth_talent.cohorts.c2.size=60 (repeatable)."
+
+
+def fail(problems: InputError) -> None:
+    """Print every problem and exit with code 2."""
+    err.print(f"[bold red]error:[/] {len(problems.problems)} problem(s) in the input:", highlight=False)
+    for p in problems.problems:
+        err.print(f"  - {p}", highlight=False, markup=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/youth2.yaml."),
+    replications: int = typer.Option(20, "-r", "--replications", min=1, help="Number of replications."),
+    seed: int = typer.Option(None, "--seed", help="Random seed (default: a fixed seed, so runs agree)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Worker processes."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Results folder "
+                                          "(default: results/<scenario name>)."),
+    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+    no_events: bool = typer.Option(False, "--no-events", help="Do not write events.parquet."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
+) -> None:
+    """Run a scenario's replications and write results/<name>/."""
+    from cadresim.results import write_results
+    from cadresim.runner import DEFAULT_SEED, run_scenario
+
+    try:
+        sc = load_scenario(scenario, overrides)
+    except InputError as e:
+        fail(e)
+    seed = DEFAULT_SEED if seed is None else seed
+    target = output or Path("results") / sc.name
+    started = datetime.now(timezone.utc)
+    with _progress(quiet) as progress:
+        task = progress.add_task(f"{sc.name}: replications", total=replications)
+        res = run_scenario(sc, replications, seed, jobs, record_events=not no_events,
+                           on_done=lambda i: progress.advance(task))
+    write_results(res, target, jobs, started)
+    if not quiet:
+        _print_summary(res.summary, sc.name)
+        for w in res.warnings:
+            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        out.print(f"Results written to [bold]{target}/[/]")
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err, disable=quiet, transient=False)
+
+
+def _print_summary(summary, name: str) -> None:
+    table = Table(title=f"{name}: outcome metrics, mean [95% CI]")
+    dates_ = sorted(summary["date"].unique())
+    table.add_column("metric")
+    for d in dates_:
+        table.add_column(d, justify="right")
+    order = HEADLINE + sorted(set(summary["metric"]) - set(HEADLINE))
+    for metric in order:
+        rows = summary[summary["metric"] == metric].set_index("date")
+        if rows.empty:
+            continue
+        cells = [_cell(rows.loc[d]) if d in rows.index else "" for d in dates_]
+        table.add_row(("* " if metric in HEADLINE else "  ") + metric, *cells)
+    out.print(table)
+    out.print("* headline metric")
+
+
+def _cell(row) -> str:
+    if row["n"] < 2:
+        return f"{row['mean']:.2f}"
+    return f"{row['mean']:.2f} [{row['ci95_low']:.2f}, {row['ci95_high']:.2f}]"
+
+
+@app.command()
+def validate(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
+    """Check a scenario without running it."""
+    try:
+        sc = load_scenario(scenario, overrides)
+    except InputError as e:
+        fail(e)
+    out.print(f"{scenario}: valid scenario '{sc.name}' ({sc.start} to {sc.end}, "
+              f"reshuffles {', '.join(sc.reshuffle.dates) or 'none'}, "
+              f"{len(sc.youth_talent.cohorts)} Youth Talent cohort(s))", highlight=False)
+
+
+@app.command()
+def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file.")) -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from cadresim.docgen import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted: no results written")
+        sys.exit(130)
+

@@ -1,0 +1,110 @@
+"""Entries: recruitment into the bottom grade, lateral hires, and appointments from outside."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cadresim.context import Run
+from cadresim.state import ENTRY_BASE
+
+_SLOT = 100_000  # posts per month slot in entry keys: keys stay unique and scenario-independent
+
+
+def entry_key(kind: str, now: int, slot: int) -> int:
+    """A stable draw key for a cadre who enters in month ``now`` through ``slot`` (a post id or counter)."""
+    return ENTRY_BASE[kind] + (now % 100_000) * _SLOT + slot
+
+
+def _draw_person(run: Run, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:
+    rng = run.rng
+    years = int(rng.integers("entry_age", age[0], age[1], key)[0])
+    birth = now - 12 * years - int(rng.integers("entry_birth_month", 0, 11, key)[0])
+    female = bool(rng.uniform("entry_sex", key)[0] < female_share)
+    return {"birth": birth, "female": female, **run.new_entrant(key)}
+
+
+def recruitment(run: Run, now: int) -> None:
+    """Fill the bottom grade: its vacant posts (``intake: gaps``) or a yearly number (rate-based)."""
+    s, org = run.s, run.org
+    intake = s.recruitment.intake
+    if intake == "gaps":
+        for p in org.vacancies(0):
+            p = int(p)
+            chain = int(org.chain[p])
+            c = recruit(run, entry_key("recruitment", now, p), now, int(org.post_unit[p]))
+            org.move(c, p, now)
+            org.post_since[c] = now
+            run.filled(p, c, now, "recruitment", chain)
+    else:
+        per_month = len(s.recruitment.months) if s.recruitment.months != "immediate" else 12
+        n = int(intake) // per_month + (1 if (now % 12) < int(intake) % per_month else 0)
+        for k in range(n):
+            c = recruit(run, entry_key("recruitment", now, k), now, k % len(org.unit_ids))
+            org.posts_held[c, 0] = 1
+
+
+def recruit(run: Run, key: int, now: int, unit: int) -> int:
+    """One recruit into the bottom grade of ``unit`` (not yet seated). Returns the cadre index."""
+    r, rng = run.s.recruitment, run.rng
+    person = _draw_person(run, key, now, r.age, r.female_share)
+    grassroots = 0
+    if rng.uniform("recruit_grassroots", key)[0] < r.grassroots_share:
+        lo, hi = (int(round(12 * y)) for y in r.grassroots_years)
+        grassroots = int(rng.integers("recruit_grassroots_months", lo, hi, key)[0])
+    enterprise = bool(rng.uniform("recruit_enterprise", key)[0] < r.enterprise_share)
+    earlier = grassroots + (int(rng.integers("recruit_enterprise_months", 24, 60, key)[0]) if enterprise else 0)
+    work_start = max(now - earlier, person["birth"] + 18 * 12)
+    c = run.org.add(now, 0, unit, key, work_start=work_start, gr_months=min(grassroots, now - work_start),
+                    enterprise=enterprise, **person)
+    run.entries += 1
+    run.log.add(now, "recruitment", c, 0, unit, -1, -1, "")
+    return c
+
+
+def lateral_hires(run: Run, now: int) -> None:
+    """Each lateral source fills up to ``per_year`` vacant posts of its grade (drawn at random)."""
+    org = run.org
+    for name, src in sorted(run.s.recruitment.lateral.items()):
+        g = run.s.grade_index(src.grade)
+        open_ = org.vacancies(g)
+        if not src.per_year or not len(open_):
+            continue
+        order = np.argsort(run.rng.uniform("lateral_pick", now, open_), kind="stable")
+        for p in open_[order][: src.per_year]:
+            lateral_hire(run, name, src, int(p), now)
+
+
+def lateral_hire(run: Run, name: str, src, p: int, now: int) -> None:
+    org, rng = run.org, run.rng
+    key = entry_key("lateral", now, p)
+    person = _draw_person(run, key, now, src.age, run.s.recruitment.female_share)
+    lo, hi = (int(round(12 * y)) for y in src.work_years)
+    worked = int(rng.integers("lateral_work", lo, hi, key)[0])
+    glo, ghi = (int(round(12 * y)) for y in src.grassroots_years)
+    grassroots = min(int(rng.integers("lateral_grassroots", glo, ghi, key)[0]), worked)
+    chain = int(org.chain[p])
+    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
+                gr_months=grassroots, enterprise=src.enterprise, **person)
+    org.move(c, p, now)
+    run.entries += 1
+    run.log.add(now, "lateral_hire", c, int(org.post_grade[p]), int(org.post_unit[p]), p, chain, name)
+    run.filled(p, c, now, "lateral", chain)
+
+
+def outside_hire(run: Run, p: int, now: int) -> None:
+    """Vacancy ``p`` is filled from outside the district; the chain ends.
+
+    Appointees are assumed to meet the grade's rules (they were eligible where they came from).
+    """
+    org, rules = run.org, run.grade_rules(int(run.org.post_grade[p]))
+    key = entry_key("outside", now, p)
+    person = _draw_person(run, key, now, rules.outside_age, run.s.recruitment.female_share)
+    worked = 12 * (min(rules.outside_age) - 23)
+    grassroots = int(round(12 * (rules.grassroots_years or 0))) + 12
+    chain = int(org.chain[p])
+    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
+                gr_months=min(grassroots, worked), last_promotion=now, **person)
+    org.move(c, p, now)
+    run.entries += 1
+    run.log.add(now, "outside_hire", c, int(org.post_grade[p]), int(org.post_unit[p]), p, chain, "")
+    run.filled(p, c, now, "outside", chain)

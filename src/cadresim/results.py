@@ -1,0 +1,93 @@
+"""The results folder: built in a temporary folder beside it, moved into place only when complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from cadresim import __version__
+from cadresim.loader import scenario_hash, to_yaml
+from cadresim.metrics import HEADLINE
+from cadresim.runner import RunResults
+
+MANIFEST = "manifest.json"
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder; on success it replaces ``target``, on any error it is removed."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
+                  grade_labels: dict[str, str] | None = None) -> Path:
+    """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``."""
+    from cadresim import plots  # matplotlib only when writing
+
+    with atomic_folder(target) as tmp:
+        res.summary.to_csv(tmp / "summary.csv", index=False)
+        res.per_replication.to_csv(tmp / "replications.csv", index=False)
+        res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        res.eligibility.to_csv(tmp / "eligibility.csv", index=False)
+        res.ages.to_csv(tmp / "ages.csv", index=False)
+        if res.events is not None:
+            res.events.to_parquet(tmp / "events.parquet", index=False)
+        (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")
+        tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
+                  "eligibility": res.eligibility}
+        labels = grade_labels or {k: f"{k} ({g.name_zh})" if g.name_zh else k
+                                  for k, g in res.scenario.grades.items()}
+        plots.save_all(tables, tmp / "plots", HEADLINE, labels)
+        manifest = build_manifest(res, jobs, started)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def build_manifest(res: RunResults, jobs: int, started: datetime) -> dict:
+    return {
+        "cadresim_version": __version__,
+        "scenario": res.scenario.name,
+        "scenario_hash": scenario_hash(res.scenario),
+        "seed": res.seed,
+        "replications": res.replications,
+        "jobs": jobs,
+        "events_recorded": res.events is not None,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "warnings": res.warnings,
+        "simpy_events": res.simpy_events,
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the working tree cadresim runs from, when it is a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None

@@ -1,0 +1,68 @@
+"""Shared builders: tiny hand-made districts whose every event can be computed by hand."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from cadresim import dates
+from cadresim.loader import scenario_from_dict
+from cadresim.roster import Roster
+
+matplotlib.use("Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+QUIET = {  # switch off every process, so a test turns on only what it checks
+    "rotation": {"cross_unit_rate": 0.0, "internal_rate": 0.0, "max_years_in_post": None},
+    "secondment": {"count": 0},
+    "youth_talent": {"cohorts": {"c1": None}},
+    "probation": {"fail_rate": 0.0},
+    "reshuffle": {"dates": []},
+    "grades": {g: {"exit_rate": 0.0} for g in
+               ("staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau")},
+}
+
+
+def deep(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = deep(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def cadre(cid: int, grade: str, unit: int = 0, birth: str = "1975-01", since: str = "2010-01",
+          work: str = "1997-07", grassroots: int = 60, posts_held: int = 2, female: bool = False,
+          cohort: str = "", probation_end: int = -1, secondment_end: int = -1) -> dict:
+    """One roster row with sensible defaults (dates as YYYY-MM)."""
+    s = dates.parse(since)
+    return {"cadre_id": cid, "birth": dates.parse(birth), "female": female, "work_start": dates.parse(work),
+            "grade": grade, "grade_since": s, "unit_id": unit, "post_since": s, "last_promotion": s,
+            "posts_held": posts_held, "grassroots_months": grassroots, "enterprise": False, "cohort": cohort,
+            "probation_end": probation_end, "secondment_end": secondment_end}
+
+
+def tiny(units: list[dict], cadres: list[dict], overrides: dict | None = None, start: str = "2014-03"):
+    """A scenario (processes quiet unless ``overrides`` turn them on) and a hand-made roster.
+
+    ``units``: dicts with unit_id, name, type and posts_<grade> columns.
+    """
+    data = deep(QUIET, overrides or {})
+    data.setdefault("start", start)
+    scenario = scenario_from_dict(data, "test")
+    frame = pd.DataFrame(units).fillna(0)
+    for g in scenario.ladder:
+        col = f"posts_{g}"
+        frame[col] = frame[col].astype(int) if col in frame else 0
+    return scenario, Roster(frame, pd.DataFrame(cadres), scenario.start_month)
+
+
+def unit(uid: int, utype: str = "bureau", **posts: int) -> dict:
+    return {"unit_id": uid, "name": f"U{uid}", "type": utype, **{f"posts_{g}": n for g, n in posts.items()}}
+
+
+@pytest.fixture
+def tiny_builder():
+    return tiny

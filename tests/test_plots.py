@@ -1,0 +1,235 @@
+"""Tests of cadresim.plots: band arithmetic by hand, figures built from small synthetic tables."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cadresim import plots  # noqa: E402
+
+GRADES = ["staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau"]
+GRADE_LABELS = {"staff": "Staff", "deputy_section": "Deputy section chief", "section": "Section chief",
+                "deputy_division": "Deputy division head", "division": "Division head",
+                "deputy_bureau": "Deputy bureau level"}
+SIZE = dict(zip(GRADES, [1200, 260, 330, 170, 66, 30]))
+MEAN_AGE = dict(zip(GRADES, [31, 36, 41, 46, 50, 54]))
+HEADLINE = ["post80_division_level", "post70_division_head_share", "post80_section_eligible_strict",
+            "division_level_grassroots_share", "reshuffle_fill_rate", "young_member_team_share"]
+SNAPSHOTS = ["2014-01", "2019-01"]
+REPS = 3
+
+
+def _decade_shares(year: float, grade: str) -> dict[int, float]:
+    """Share of a grade's holders per birth decade: birth years ~ Normal(year - mean age, 6)."""
+    births = np.arange(1940, 2010)
+    weight = np.exp(-0.5 * ((births - (year - MEAN_AGE[grade])) / 6.0) ** 2)
+    weight /= weight.sum()
+    return {d: float(weight[(births >= d) & (births < d + 10)].sum()) for d in range(1940, 2010, 10)}
+
+
+def _timeseries(rng: np.random.Generator, quarters: list[str]) -> pd.DataFrame:
+    rows = []
+    for rep in range(REPS):
+        for date in quarters:
+            year = int(date[:4]) + (int(date[5:]) - 1) / 12
+            for grade in GRADES:
+                for decade, share in _decade_shares(year, grade).items():
+                    count = int(rng.poisson(SIZE[grade] * share))
+                    if count:  # a zero is left out, as the run does
+                        rows.append((rep, date, grade, decade, count))
+    return pd.DataFrame(rows, columns=["replication", "date", "grade", "birth_decade", "count"])
+
+
+def _ages(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for rep in range(REPS):
+        for date in SNAPSHOTS:
+            for grade in GRADES:
+                female_share = 0.35 if grade in ("staff", "deputy_section") else 0.18
+                ages = np.clip(np.rint(rng.normal(MEAN_AGE[grade], 5.5, SIZE[grade])), 22, 60).astype(int)
+                female = rng.random(SIZE[grade]) < female_share
+                for fem in (False, True):
+                    counts = np.bincount(ages[female == fem], minlength=61)
+                    rows += [(rep, date, grade, fem, age, int(c)) for age, c in enumerate(counts) if c]
+    return pd.DataFrame(rows, columns=["replication", "date", "grade", "female", "age", "count"])
+
+
+def _eligibility(rng: np.random.Generator) -> pd.DataFrame:
+    young = {"years_in_grade_below": 0.45, "years_of_work": 0.2, "grassroots_years": 0.35,
+             "posts_held_below": 0.5, "age_ceiling": 0.0, "probation": 0.05}
+    rows = []
+    for rep in range(REPS):
+        for date in SNAPSHOTS:
+            for below, grade in zip(GRADES, GRADES[1:]):
+                for decade, share in _decade_shares(int(date[:4]), below).items():
+                    candidates = int(rng.poisson(SIZE[below] * share))
+                    if not candidates:
+                        continue
+                    youth = np.clip((decade - 1955) / 30, 0, 1)
+                    for rule, p in young.items():
+                        p = 0.6 * (1 - youth) if rule == "age_ceiling" else p * youth
+                        fail = int(rng.binomial(candidates, p))
+                        rows.append((rep, date, grade, decade, rule, candidates, fail, int(rng.binomial(fail, 0.3))))
+    return pd.DataFrame(rows, columns=["replication", "date", "grade", "birth_decade", "rule", "candidates", "fail",
+                                       "fail_alone"])
+
+
+def _summary(rng: np.random.Generator) -> pd.DataFrame:
+    level = {"post80_division_level": 12.0, "post70_division_head_share": 0.35, "post80_section_eligible_strict": 40.0,
+             "division_level_grassroots_share": 0.55, "reshuffle_fill_rate": 0.9, "young_member_team_share": 0.6}
+    rows = []
+    for metric, value in level.items():
+        for step, date in enumerate(SNAPSHOTS):
+            if metric == "reshuffle_fill_rate" and step == 0:
+                continue  # no reshuffle at the start: left out, not zero
+            draws = value * (1 + 0.3 * step) * (1 + rng.normal(0, 0.08, REPS))
+            if metric.endswith(("_share", "_rate")):
+                draws = np.clip(draws, 0, 1)
+            mean, sd = draws.mean(), draws.std(ddof=1)
+            half = 1.96 * sd / np.sqrt(REPS)
+            rows.append((metric, date, mean, sd, mean - half, mean + half, REPS))
+    return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])
+
+
+def make_tables(seed: int = 7, years: int = 5) -> dict[str, pd.DataFrame]:
+    """A small, realistic set of run tables: 3 replications, 2 snapshots, quarterly stocks."""
+    rng = np.random.default_rng(seed)
+    quarters = [f"{y}-{m:02d}" for y in range(2014, 2014 + years) for m in (1, 4, 7, 10)] + [f"{2014 + years}-01"]
+    return {"timeseries": _timeseries(rng, quarters), "ages": _ages(rng), "eligibility": _eligibility(rng),
+            "summary": _summary(rng)}
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return make_tables()
+
+
+def _drawn(ax) -> int:
+    return len(ax.lines) + len(ax.collections) + len(ax.patches)
+
+
+def test_mean_band_fills_missing_replications_with_zero():
+    df = pd.DataFrame({"replication": [0, 0, 1, 2, 2, 2], "g": ["x", "y", "x", "x", "x", "y"],
+                       "v": [2, 4, 6, 1, 3, 2]})
+    band = plots.mean_band(df, ["g"], "v", replications=[0, 1, 2, 3]).set_index("g")
+    # x per replication: 2, 6, 1+3, 0 -> mean 3, sd sqrt(20/3); y: 4, 0, 2, 0 -> mean 1.5, sd sqrt(11/3)
+    half_x, half_y = 1.96 * np.sqrt(20 / 3) / 2, 1.96 * np.sqrt(11 / 3) / 2
+    assert band.loc["x", "n"] == band.loc["y", "n"] == 4
+    assert band.loc["x", "mean"] == pytest.approx(3.0)
+    assert band.loc["x", "low"] == pytest.approx(3.0 - half_x)
+    assert band.loc["x", "high"] == pytest.approx(3.0 + half_x)
+    assert band.loc["y", "mean"] == pytest.approx(1.5)
+    assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 - half_y, 1.5 + half_y))
+
+
+def test_mean_band_fills_every_combination_of_levels():
+    df = pd.DataFrame({"replication": [0, 1, 1], "date": ["2014-01", "2014-01", "2014-04"],
+                       "decade": [1970, 1980, 1970], "v": [2, 4, 6]})
+    band = plots.mean_band(df, ["date", "decade"], "v").set_index(["date", "decade"])
+    assert len(band) == 4
+    assert band.loc[("2014-04", 1980), "mean"] == 0
+    assert band.loc[("2014-04", 1970), "mean"] == pytest.approx(3.0)
+    assert band.loc[("2014-01", 1980), "mean"] == pytest.approx(2.0)
+
+
+def test_mean_band_of_one_replication_is_the_value():
+    band = plots.mean_band(pd.DataFrame({"replication": [0], "g": ["x"], "v": [5]}), ["g"], "v")
+    assert band[["mean", "low", "high"]].iloc[0].tolist() == [5, 5, 5]
+
+
+def test_pipeline_stocks_one_panel_per_grade(tables):
+    grades = ["section", "deputy_division", "division"]
+    fig = plots.pipeline_stocks(tables["timeseries"], grades, GRADE_LABELS)
+    assert isinstance(fig, Figure)
+    assert [ax.get_title() for ax in fig.axes] == [GRADE_LABELS[g] for g in grades]
+    assert all(ax.lines and ax.collections for ax in fig.axes)
+    assert fig.legends and fig.get_suptitle()
+
+
+def test_pipeline_stocks_line_is_zero_filled_mean(tables):
+    ts = tables["timeseries"]
+    fig = plots.pipeline_stocks(ts, ["division"], GRADE_LABELS)
+    colour = matplotlib.colors.to_hex(plots.decade_colour(1980))
+    line = next(ln for ln in fig.axes[0].lines if matplotlib.colors.to_hex(ln.get_color()) == colour)
+    first = ts[(ts.grade == "division") & (ts.birth_decade == 1980) & (ts.date == "2014-01")]
+    assert line.get_ydata()[0] == pytest.approx(first["count"].sum() / ts["replication"].nunique())
+
+
+def test_headline_metrics_panels_and_percentages(tables):
+    summary = tables["summary"]
+    fig = plots.headline_metrics(summary, HEADLINE + ["not_a_metric"])
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == len(HEADLINE)
+    assert all(_drawn(ax) for ax in fig.axes)
+    share = summary[(summary.metric == "young_member_team_share")].sort_values("date")
+    points = fig.axes[HEADLINE.index("young_member_team_share")].containers[0][0].get_ydata()  # errorbar data line
+    assert np.asarray(points) == pytest.approx(100 * share["mean"].to_numpy())
+
+
+def test_headline_metrics_without_any_metric_is_an_error(tables):
+    with pytest.raises(ValueError, match="none of the metrics"):
+        plots.headline_metrics(tables["summary"], ["not_a_metric"])
+
+
+def test_age_pyramids_men_left_women_right(tables):
+    grades = ["section", "deputy_division", "division", "deputy_bureau"]
+    fig = plots.age_pyramids(tables["ages"], "2019-01", grades, GRADE_LABELS)
+    assert len(fig.axes) == len(grades)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert min(widths) < 0 < max(widths)
+
+
+def test_age_pyramids_unknown_date_is_an_error(tables):
+    with pytest.raises(ValueError, match="no ages at"):
+        plots.age_pyramids(tables["ages"], "1999-01", ["section"], GRADE_LABELS)
+
+
+def test_binding_rules_stacks_rules_inside_candidates(tables):
+    elig = tables["eligibility"]
+    fig = plots.binding_rules(elig, "2019-01", "deputy_division", grade_labels=GRADE_LABELS)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    assert "Deputy division head" in ax.get_title(loc="left")
+    rows = elig[(elig.date == "2019-01") & (elig.grade == "deputy_division")]
+    decades = rows["birth_decade"].nunique()
+    outline, stacked = ax.patches[:decades], ax.patches[decades:]
+    assert stacked  # the rule bars, stacked inside the outline bars of all candidates
+    top = {round(p.get_x() + p.get_width() / 2, 6): p.get_height() for p in outline}
+    for bar in stacked:
+        assert bar.get_y() + bar.get_height() <= top[round(bar.get_x() + bar.get_width() / 2, 6)] + 1e-9
+
+
+def test_binding_rules_draws_into_a_given_ax(tables):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.binding_rules(tables["eligibility"], "2014-01", "division", ax=ax) is fig
+
+
+def test_save_all_writes_four_pngs(tables, tmp_path):
+    written = plots.save_all(tables, tmp_path / "plots", HEADLINE, GRADE_LABELS)
+    assert sorted(p.name for p in written) == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png",
+                                               "pipeline_stocks.png"]
+    for path in written:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size > 10_000
+
+
+def test_save_all_skips_missing_and_empty_tables(tables, tmp_path):
+    partial = {"timeseries": tables["timeseries"], "ages": tables["ages"].iloc[0:0]}
+    written = plots.save_all(partial, tmp_path, HEADLINE, GRADE_LABELS)
+    assert [p.name for p in written] == ["pipeline_stocks.png"]
+
+
+def test_save_all_chooses_grades_and_dates(tables):
+    plans = plots._plans(tables, HEADLINE, GRADE_LABELS, plots.LABELS)
+    stocks = plans["pipeline_stocks"]()
+    assert [ax.get_title() for ax in stocks.axes] == [GRADE_LABELS[g] for g in plots.PIPELINE_GRADES]
+    assert len(plans["age_pyramids"]().axes) == len(GRADES)
+    binding = plans["binding_rules"]().axes[0].get_title(loc="left")
+    assert binding.startswith("Promotion into Deputy division head, Jan 2019")

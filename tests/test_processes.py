@@ -1,0 +1,164 @@
+"""Each process on a tiny hand-made district, with the exact months its events must happen."""
+
+from __future__ import annotations
+
+from cadresim import dates
+from cadresim.model import simulate
+from conftest import cadre, tiny, unit
+
+
+def events(scenario, roster, seed=1):
+    res = simulate(scenario, roster, seed, 0)
+    return res, res.events
+
+
+def at(ev, kind, **kw):
+    rows = ev[ev["event"] == kind]
+    for k, v in kw.items():
+        rows = rows[rows[k] == v]
+    return rows
+
+
+def test_retirement_in_the_month_after_the_birthday_and_recruitment_in_july():
+    sc, roster = tiny([unit(0, staff=2)], [cadre(0, "staff", birth="1955-05"), cadre(1, "staff", birth="1980-01")])
+    _, ev = events(sc, roster)
+    exit_ = at(ev, "exit", cadre_id=0)
+    assert exit_["date"].tolist() == ["2015-06"] and exit_["detail"].tolist() == ["age"]
+    opened = at(ev, "vacancy_opened", date="2015-06")
+    filled = at(ev, "vacancy_filled", detail="recruitment")
+    assert filled["date"].tolist() == ["2015-07"]
+    assert filled["chain_id"].tolist() == opened["chain_id"].tolist()
+
+
+def test_women_retire_at_55_but_60_at_division_level():
+    sc, roster = tiny([unit(0, staff=1, division=1, deputy_section=1)],
+                      [cadre(0, "staff", birth="1960-02", female=True),
+                       cadre(1, "division", birth="1957-02", female=True),
+                       cadre(2, "deputy_section", birth="1975-01")],
+                      {"grades": {"division": {"leaving_age": None}}, "end": "2017-12"})
+    _, ev = events(sc, roster)
+    assert at(ev, "exit", cadre_id=0)["date"].tolist() == ["2015-03"]   # 55 in 2015-02
+    assert at(ev, "exit", cadre_id=1)["date"].tolist() == ["2017-03"]   # 60 in 2017-02
+
+
+def test_vacancy_chain_quarterly_round_cascade_probation():
+    # The section chief reaches 55 in 2014-06 and leaves in 2014-07; the September round promotes
+    # the only eligible deputy (the other has 1 year in grade), whose post goes to the eligible staff
+    # member; the staff gap waits for recruitment in July 2015. One chain throughout.
+    sc, roster = tiny([unit(0, staff=1, deputy_section=2, section=1)], [
+        cadre(0, "section", birth="1959-06", since="2008-01"),
+        cadre(1, "deputy_section", birth="1978-01", since="2010-01"),
+        cadre(2, "deputy_section", birth="1979-01", since="2013-05"),
+        cadre(3, "staff", birth="1984-01", since="2006-07", work="2006-07"),
+    ])
+    _, ev = events(sc, roster)
+    assert at(ev, "exit", cadre_id=0)["date"].tolist() == ["2014-07"]
+    promos = at(ev, "promotion")
+    assert promos[["date", "cadre_id", "grade"]].values.tolist() == [
+        ["2014-09", 1, "section"], ["2014-09", 3, "deputy_section"]]
+    chain = at(ev, "vacancy_opened", date="2014-07")["chain_id"].iloc[0]
+    fills = at(ev, "vacancy_filled", chain_id=chain)
+    assert fills[["date", "grade", "detail"]].values.tolist() == [
+        ["2014-09", "section", "promotion"], ["2014-09", "deputy_section", "promotion"],
+        ["2015-07", "staff", "recruitment"]]
+    assert at(ev, "probation_pass")[["date", "cadre_id"]].values.tolist() == [["2015-09", 1], ["2015-09", 3]]
+
+
+def test_probation_failure_returns_the_cadre_to_a_vacant_post_of_the_former_grade():
+    sc, roster = tiny([unit(0, deputy_section=2, section=1)], [
+        cadre(1, "section", since="2014-01", probation_end=dates.parse("2015-01")),
+        cadre(2, "deputy_section", since="2010-01")], {"probation": {"fail_rate": 1.0}})
+    _, ev = events(sc, roster)
+    assert at(ev, "probation_fail", cadre_id=1)[["date", "grade"]].values.tolist() == [["2015-01", "section"]]
+    back = at(ev, "vacancy_filled", detail="return", cadre_id=1)
+    assert back[["date", "grade"]].values.tolist() == [["2015-01", "deputy_section"]]
+    # the post they left goes to the other deputy in the March round, who fails a year later in turn
+    assert at(ev, "promotion")[["date", "cadre_id"]].values.tolist()[0] == ["2015-03", 2]
+    assert at(ev, "probation_fail", cadre_id=2)["date"].tolist() == ["2016-03"]
+
+
+def test_ten_years_in_one_post_forces_a_swap_in_april():
+    sc, roster = tiny([unit(0, section=1), unit(1, section=1)], [
+        cadre(0, "section", unit=0, since="2004-02"), cadre(1, "section", unit=1, since="2012-01")],
+        {"rotation": {"max_years_in_post": 10}})
+    res, ev = events(sc, roster)
+    rot = at(ev, "rotation")
+    assert rot[["date", "cadre_id", "unit_id", "detail"]].values.tolist() == [
+        ["2014-04", 0, 1, "forced"], ["2014-04", 1, 0, "partner"]]
+    assert len(at(ev, "rotation", date="2015-04")) == 0
+
+
+def test_secondment_each_april_for_those_not_already_seconded():
+    sc, roster = tiny([unit(0, section=1)], [cadre(0, "section", birth="1980-01", grassroots=0)],
+                      {"secondment": {"count": 1, "months": 18}})
+    res, ev = events(sc, roster)
+    # on secondment in April 2015; seconded again in 2016 (18 months still short of 24, aged 36)
+    assert at(ev, "secondment_start")["date"].tolist() == ["2014-04", "2016-04"]
+    assert at(ev, "secondment_end")["date"].tolist() == ["2015-10"]
+
+
+def test_grassroots_months_accrue_on_secondment_and_in_grassroots_units_only():
+    from cadresim.context import Run
+    from cadresim.log import EventLog
+    from cadresim.movement import second
+    from cadresim.rng import KeyedRandom
+    from cadresim.state import Organization
+
+    sc, roster = tiny([unit(0, section=1), unit(1, "street_town", section=1)],
+                      [cadre(0, "section", unit=0, grassroots=5), cadre(1, "section", unit=1, grassroots=5)])
+    org = Organization(sc, roster)
+    run = Run(sc, org, KeyedRandom(1, 0), EventLog())
+    t0 = sc.start_month
+    assert org.grassroots_at(0, t0 + 10) == 5 and org.grassroots_at(1, t0 + 10) == 15
+    second(run, 0, t0, 18)
+    assert org.grassroots_at(0, t0 + 18) == 23
+
+
+def test_youth_talent_cohort_then_placement_in_a_vacant_section_post_elsewhere():
+    sc, roster = tiny([unit(0, section=1), unit(1, section=1)], [cadre(0, "section", unit=0, birth="1982-01")],
+                      {"youth_talent": {"cohorts": {"c2": {"start": "2014-09", "size": 1}}}})
+    res, ev = events(sc, roster)
+    assert at(ev, "youth_talent_join")[["date", "cadre_id"]].values.tolist() == [["2014-09", 0]]
+    assert at(ev, "secondment_end")["date"].tolist() == ["2016-03"]
+    placed = at(ev, "placement")
+    assert placed[["date", "unit_id", "detail"]].values.tolist() == [["2016-03", 1, "vacant"]]
+
+
+def test_cohort_larger_than_its_pool_warns_and_takes_whom_it_can():
+    sc, roster = tiny([unit(0, section=2)], [cadre(0, "section", birth="1982-01"), cadre(1, "section")],
+                      {"youth_talent": {"cohorts": {"c2": {"start": "2014-09", "size": 5}}}})
+    res, ev = events(sc, roster)
+    assert len(at(ev, "youth_talent_join")) == 1
+    assert any("asked for 5" in w for w in res.warnings)
+
+
+def test_reshuffle_retires_those_near_leaving_age_and_fills_with_a_young_member_first():
+    sc, roster = tiny([unit(0, "street_town", section=2, deputy_division=1, division=1)], [
+        cadre(0, "division", birth="1958-06", since="2012-01"),          # 58 in 2016-06: leaves for age first
+        cadre(1, "deputy_division", birth="1962-01", since="2012-01"),    # 54 at 2016-12: within 2 years of 55
+        cadre(2, "section", birth="1983-01", since="2011-01", posts_held=2),
+        cadre(3, "section", birth="1972-01", since="2011-01", posts_held=2)],
+        {"reshuffle": {"dates": ["2016-12"]}})
+    res, ev = events(sc, roster)
+    assert at(ev, "exit", cadre_id=1)[["date", "detail"]].values.tolist() == [["2016-12", "reshuffle_age"]]
+    promos = at(ev, "promotion", date="2016-12")
+    # the team lacks a member under 35, so the 1983-born section chief takes the first vacancy
+    assert promos["cadre_id"].tolist()[0] == 2
+
+
+def test_outside_fill_when_no_one_is_eligible():
+    sc, roster = tiny([unit(0, division=1, deputy_division=1)], [
+        cadre(0, "division", birth="1956-03"), cadre(1, "deputy_division", since="2014-01")],
+        {"grades": {"division": {"outside_fill": 1.0}}})
+    res, ev = events(sc, roster)
+    assert at(ev, "exit", cadre_id=0)["date"].tolist() == ["2014-04"]
+    assert at(ev, "outside_hire")[["date", "grade"]].values.tolist() == [["2014-06", "division"]]
+
+
+def test_exceptional_promotion_waives_one_rule_and_is_recorded():
+    sc, roster = tiny([unit(0, section=1, deputy_section=1)], [
+        cadre(0, "section", birth="1959-04"), cadre(1, "deputy_section", since="2013-01")],
+        {"selection": {"exceptional": {"per_year": 1}}})
+    res, ev = events(sc, roster)
+    promos = at(ev, "promotion")
+    assert promos[["date", "cadre_id", "detail"]].values.tolist() == [["2014-06", 1, "exception"]]
