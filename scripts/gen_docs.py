@@ -37,17 +37,18 @@ def write(docs: Path = DOCS) -> list[Path]:
     return [docs / name for name in PAGES]
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, docs: Path = DOCS) -> int:
+    """Run the command line; ``docs`` is the folder of the pages (tests point it elsewhere)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed pages are stale")
     parser.add_argument("--schema", type=Path, help="also write the scenario JSON schema to this file")
     args = parser.parse_args(argv)
     if args.check:
-        old = stale()
+        old = stale(docs)
         for path in old:
             print(f"stale: {path} (run python scripts/gen_docs.py)", file=sys.stderr)
         return 1 if old else 0
-    for path in write():
+    for path in write(docs):
         print(f"wrote {path}")
     if args.schema:
         args.schema.write_text(json.dumps(docgen.json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -54,7 +54,7 @@ def _units(s: Scenario) -> Iterator[Problem]:
                 yield _p(path, f"not a grade of the ladder; grades are: {', '.join(s.ladder)}")
             elif n < 0:
                 yield _p(path, "posts must be 0 or more", n)
-            elif s.grades[grade].kind == "rate_based" and n:
+            elif grade in s.grades and s.grades[grade].kind == "rate_based" and n:
                 yield _p(path, "a rate_based grade has no posts: leave it out", n)
     if not any(u.count for u in s.district.units.values()):
         yield _p("district.units", "the district has no units: give at least one type a count above 0")

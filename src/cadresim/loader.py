@@ -69,7 +69,7 @@ def validate(data: dict[str, Any], origins: dict[str, str], top: str) -> Scenari
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise InputError([_problem(err, origins, top) for err in exc.errors()]) from None
+        raise InputError(_merge_alternatives([_problem(err, origins, top) for err in exc.errors()])) from None
     problems = [Problem(_origin(p.path, origins, top), p.path, p.message, p.value)
                 for p in checks.check(scenario)]
     if problems:
@@ -109,7 +109,21 @@ def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[
         base.pop("name", None)
     for key in _leaf_paths(data):
         origins[key] = str(path)
-    return deep_merge(base, data)
+    return deep_merge(base, data, keep_nulls=True)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key written twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
@@ -118,7 +132,7 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         what = "extends names a file that does not exist" if stack else "no such scenario file"
         raise InputError([Problem(source, "extends" if stack else "", what, str(path))])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -138,18 +152,23 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
 # --- merging -------------------------------------------------------------------------------------
 
 
-def deep_merge(base: dict[str, Any], top: dict[str, Any], path: str = "") -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], top: dict[str, Any], path: str = "",
+               keep_nulls: bool = False) -> dict[str, Any]:
     """Merge ``top`` over ``base``: mappings key by key, everything else replaced.
 
-    A ``None`` entry inside a keyed mapping (see ``KEYED_MAPPINGS``) removes the key.
+    A ``None`` entry inside a keyed mapping (see ``KEYED_MAPPINGS``) removes the key; with
+    ``keep_nulls`` it is kept as ``None`` so that a later merge over the defaults removes it too.
     """
     out = copy.deepcopy(base)
     for key, value in top.items():
         here = f"{path}.{key}" if path else str(key)
         if value is None and path in KEYED_MAPPINGS:
-            out.pop(key, None)
+            if keep_nulls:
+                out[key] = None
+            else:
+                out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value, here)
+            out[key] = deep_merge(out[key], value, here, keep_nulls)
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -211,11 +230,25 @@ def _leaf_paths(data: Any, prefix: str = "") -> list[str]:
 # --- messages ------------------------------------------------------------------------------------
 
 
+def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
+    """One problem per key: a value that fits none of a key's accepted forms lists them joined by 'or'."""
+    merged: dict[tuple[str, str], Problem] = {}
+    for p in problems:
+        key = (p.source, p.path.split("[")[0])
+        if key in merged:
+            first = merged[key]
+            merged[key] = Problem(first.source, key[1], f"{first.message}, or {p.message}", first.value)
+        else:
+            merged[key] = p
+    return list(merged.values())
+
+
 def _origin(path: str, origins: dict[str, str], top: str) -> str:
     best, best_len = top, -1
     for key, source in origins.items():
-        if (path == key or path.startswith(key + ".") or key.startswith(path + ".")) and len(key) > best_len:
-            if path == key or path.startswith(key + "."):
+        inside = path == key or path.startswith((key + ".", key + "["))
+        if (inside or key.startswith(path + ".")) and len(key) > best_len:
+            if inside:
                 best, best_len = source, len(key)
             elif best_len < 0:
                 best = source

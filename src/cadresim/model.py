@@ -16,7 +16,7 @@ import pandas as pd
 import simpy
 
 from cadresim import dates, metrics
-from cadresim.context import InvariantError, Run
+from cadresim.context import InvariantError, Run, leave_months
 from cadresim.exits import exits, monthly_hazards
 from cadresim.intake import lateral_hires, recruitment
 from cadresim.log import EventLog
@@ -76,6 +76,9 @@ def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, recor
     idx = np.arange(org.n)
     org.merit[idx] = run.rng.normal("merit", org.key[idx])
     org.threshold[idx] = run.rng.exponential("exit", org.key[idx])
+    for p in org.vacancies():
+        org.chain[p] = org.new_chain()
+        run.open_vacancy(int(p), scenario.start_month, "start")
     for k, cohort in enumerate(scenario.youth_talent.cohorts.values()):
         for c in np.flatnonzero(org.cohort[: org.n] == k):
             org.cohort[c] = -1
@@ -178,4 +181,5 @@ def final_state(run: Run) -> dict[str, np.ndarray]:
     org = run.org
     idx = np.flatnonzero(org.active[:org.n])
     return {"key": org.key[idx].copy(), "grade": org.grade[idx].copy(), "unit": org.unit[idx].copy(),
-            "post": org.post[idx].copy()}
+            "post": org.post[idx].copy(), "birth": org.birth[idx].copy(), "female": org.female[idx].copy(),
+            "leave_month": leave_months(run, idx)}

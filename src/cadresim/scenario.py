@@ -23,7 +23,7 @@ def _check_year_month(value: str) -> str:
     return value
 
 
-YearMonth = Annotated[str, AfterValidator(_check_year_month), Field(pattern=r"^\d{4}-\d{1,2}$")]
+YearMonth = Annotated[str, Field(pattern=r"^\d{4}-\d{1,2}$"), AfterValidator(_check_year_month)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Years = Annotated[float, Field(ge=0.0)]
 Age = Annotated[int, Field(ge=14, le=100)]
