@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from cadresim.context import Run
-from cadresim.state import ENTRY_BASE
-
-_SLOT = 100_000  # posts per month slot in entry keys: keys stay unique and scenario-independent
+from cadresim.state import ENTRY_KINDS
 
 
 def entry_key(kind: str, now: int, slot: int) -> int:
-    """A stable draw key for a cadre who enters in month ``now`` through ``slot`` (a post id or counter)."""
-    return ENTRY_BASE[kind] + (now % 100_000) * _SLOT + slot
+    """A stable draw key for a cadre who enters in month ``now`` through ``slot`` (a post id or counter).
+
+    Kind, month and slot occupy separate bits (kind << 56 | month << 24 | slot), so keys never
+    collide and are the same in every scenario where the same post is filled in the same month.
+    Roster cadres keep their roster ids (< 2**24).
+    """
+    if not 0 <= slot < 1 << 24:
+        raise ValueError(f'"slot" must be in [0, 2**24), got {slot}.')
+    return (ENTRY_KINDS[kind] << 56) | (now << 24) | slot
 
 
 def _draw_person(run: Run, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:

@@ -182,6 +182,9 @@ class Selection(Section):
     rounds: list[CalendarMonth] | Literal["immediate"] = FF(
         lambda: [3, 6, 9, 12], "calendar months of the quarterly rounds, or immediate (fill each vacancy "
         "in the month it opens)", ASSUMPTION)
+    method: Literal["score", "random", "seniority"] = F(
+        "score", "how the winner is chosen among eligible candidates: score (the weighted score below), random "
+        "(uniformly at random, for theory checks) or seniority (longest in grade first)", MODEL)
     cascade: bool = F(True, "the vacancy a winner leaves is served in the same round", ASSUMPTION)
     assessment_noise: Years = F(0.5, "SD of assessment noise, drawn each round (knowing cadres better: lower)",
                                 ASSUMPTION)

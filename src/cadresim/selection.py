@@ -59,14 +59,25 @@ def candidates(run: Run, g: int, now: int) -> Candidates:
     pool = org.pool(idx, now)
     rules = run.grade_rules(g)
     ok = eligibility.eligible(rules, pool, now)
-    noise = run.rng.normal("assess", now, org.key[idx]) if len(idx) else np.zeros(0)
-    score = scoring.base_score(s.selection.score, org.merit[idx], noise, s.selection.assessment_noise,
-                               now - org.grade_since[idx], (org.cohort[idx] >= 0) & (org.bonus_until[idx] >= now))
+    score = round_scores(run, idx, now)
     exceptional = np.zeros(len(idx), dtype=bool)
     if s.selection.exceptional.per_year:
         exceptional = eligibility.waivable_single_failure(rules, pool, now, org.last_promotion[idx])
     return Candidates(idx, ok, score, org.age(idx, now), org.unit[idx].copy(), np.zeros(len(idx), bool),
                       exceptional)
+
+
+def round_scores(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
+    """This round's base scores of cadres ``idx`` under the scenario's selection method."""
+    org, sel = run.org, run.s.selection
+    if sel.method == "random":
+        return run.rng.uniform("random_pick", now, org.key[idx])
+    if sel.method == "seniority":  # longest in grade first; ties broken at random
+        return (now - org.grade_since[idx]) + 0.5 * run.rng.uniform("random_pick", now, org.key[idx])
+    noise = run.rng.normal("assess", now, org.key[idx])
+    youth = (org.cohort[idx] >= 0) & (org.bonus_until[idx] >= now)
+    return scoring.base_score(sel.score, org.merit[idx], noise, sel.assessment_noise, now - org.grade_since[idx],
+                              youth)
 
 
 def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_only: bool = False) -> int:

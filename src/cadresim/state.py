@@ -20,7 +20,7 @@ _INT_FIELDS = ("birth", "work_start", "grade", "grade_since", "unit", "post", "p
 _FLOAT_FIELDS = ("merit", "hazard", "threshold")
 _BOOL_FIELDS = ("female", "enterprise", "active", "promoted_in_cohort")
 
-ENTRY_BASE = {"roster": 0, "recruitment": 1_000_000_000, "outside": 2_000_000_000, "lateral": 3_000_000_000}
+ENTRY_KINDS = {"roster": 0, "recruitment": 1, "outside": 2, "lateral": 3}
 
 
 class Organization:

@@ -1,0 +1,119 @@
+"""The command line end to end: run, validate, schema, bad input, atomic results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCEN = ROOT / "scenarios"
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "cadresim", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def youth2_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "youth2"
+    proc = cli("run", SCEN / "youth2.yaml", "-r", 3, "-j", 2, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_run_writes_every_result_file(youth2_run):
+    out, proc = youth2_run
+    for name in ["summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv", "ages.csv",
+                 "events.parquet", "scenario.resolved.yaml", "manifest.json"]:
+        assert (out / name).is_file(), name
+    pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
+    assert pngs == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png", "pipeline_stocks.png"]
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == ["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"]
+    assert set(summary["date"]) == {"2014-03", "2016-12"}
+    at_start = set(summary.loc[summary["date"] == "2014-03", "metric"])
+    assert "reshuffle_fill_rate" not in at_start and "post80_division_level" in at_start
+    assert "youth_talent_promoted_share_c2" in set(summary.loc[summary["date"] == "2016-12", "metric"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications"] == 3 and manifest["jobs"] == 2 and len(manifest["scenario_hash"]) == 16
+    events = pd.read_parquet(out / "events.parquet")
+    assert {"replication", "chain_id", "event"} <= set(events.columns)
+    assert sorted(events["replication"].unique()) == [0, 1, 2]
+    assert "post80_division_level" in proc.stdout and "2016-12" in proc.stdout
+
+
+def test_same_command_same_results_for_any_job_count(youth2_run, tmp_path):
+    out, _ = youth2_run
+    proc = cli("run", SCEN / "youth2.yaml", "-r", 3, "-j", 1, "-o", tmp_path / "j1", "-q")
+    assert proc.returncode == 0, proc.stderr
+    for name in ["summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv"]:
+        assert (out / name).read_bytes() == (tmp_path / "j1" / name).read_bytes(), name
+    a = pd.read_parquet(out / "events.parquet")
+    b = pd.read_parquet(tmp_path / "j1" / "events.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("rotaton: {}\n", "did you mean 'rotation'"),
+    ("district:\n  units:\n    bureau:\n      posts: {staff: -1}\n", "district.units.bureau.posts.staff"),
+    ("grades:\n  section: {age_ceiling: 20}\n", "grades.section.age_ceiling"),
+    ("reshuffle:\n  dates: [2013-12]\n", "reshuffle.dates[0]"),
+    ("snapshots: [2030-01]\n", "snapshots[0]"),
+    ("rotation: [unclosed\n", "not valid YAML"),
+    ("!!python/object/apply:os.system ['true']\n", "not valid YAML"),
+    ("extends: missing.yaml\n", "does not exist"),
+])
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, text, needle):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    out = tmp_path / "out"
+    proc = cli("run", bad, "-r", 1, "-o", out)
+    assert proc.returncode == 2
+    assert needle in proc.stderr and "bad.yaml" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_extends_cycle_is_an_input_error(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    proc = cli("validate", tmp_path / "a.yaml")
+    assert proc.returncode == 2 and "cycle" in proc.stderr
+
+
+def test_set_overrides_and_validate(tmp_path):
+    proc = cli("validate", SCEN / "youth2.yaml", "--set", "youth_talent.cohorts.c2.size=60")
+    assert proc.returncode == 0 and "valid" in proc.stdout
+    proc = cli("validate", SCEN / "youth2.yaml", "--set", "youth_talent.cohorts.c2.sise=60")
+    assert proc.returncode == 2 and "--set" in proc.stderr and "did you mean 'size'" in proc.stderr
+
+
+def test_schema_is_json_schema():
+    proc = cli("schema")
+    schema = json.loads(proc.stdout)
+    assert proc.returncode == 0 and "properties" in schema and "grades" in schema["properties"]
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["schema"]])
+def test_help(command):
+    proc = cli(*command, "--help")
+    assert proc.returncode == 0 and "Usage" in proc.stdout
+
+
+def test_every_shipped_scenario_loads():
+    from cadresim import load_scenario
+
+    names = {p.name: load_scenario(p) for p in sorted(SCEN.rglob("*.yaml"))}
+    assert {"baseline.yaml", "youth2.yaml", "rotation.yaml", "youth2_rotation.yaml", "long_view.yaml"} <= set(names)
+    assert names["youth2.yaml"].youth_talent.cohorts["c2"].size == 40
+    assert names["youth2.yaml"].youth_talent.cohorts["c2"].start == "2014-09"
+    assert names["rotation.yaml"].rotation.cross_unit_rate == 0.15
+    assert names["youth2_rotation.yaml"].rotation.cross_type_share == 0.5
+    assert "c2" in names["youth2_rotation.yaml"].youth_talent.cohorts
+    assert names["long_view.yaml"].reshuffle.dates == ["2016-12", "2021-12"]
