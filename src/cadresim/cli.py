@@ -19,7 +19,7 @@ from cadresim.metrics import HEADLINE
 
 app = typer.Typer(help="Simulate a district's cadre pipeline and compare personnel policies.",
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
-out = Console()
+out = Console(width=max(Console().width, 120))
 err = Console(stderr=True)
 
 SET_HELP = "Override a scenario key, e.g. --set youth_talent.cohorts.c2.size=60 (repeatable)."
@@ -76,9 +76,9 @@ def _progress(quiet: bool) -> Progress:
 def _print_summary(summary, name: str) -> None:
     table = Table(title=f"{name}: outcome metrics, mean [95% CI]")
     dates_ = sorted(summary["date"].unique())
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     for d in dates_:
-        table.add_column(d, justify="right")
+        table.add_column(d, justify="right", no_wrap=True)
     order = HEADLINE + sorted(set(summary["metric"]) - set(HEADLINE))
     for metric in order:
         rows = summary[summary["metric"] == metric].set_index("date")

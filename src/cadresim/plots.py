@@ -210,15 +210,14 @@ def _metric_panel(ax: Axes, rows: pd.DataFrame, metric: str, lab: Mapping[str, s
     mean, low, high = (rows[c].to_numpy(float) * scale for c in ("mean", "ci95_low", "ci95_high"))
     yerr = np.nan_to_num(np.vstack([mean - low, high - mean])).clip(min=0)
     colour = decade_colour(decade) if (decade := _metric_decade(metric)) else "#333333"
-    ax.plot(rows["time"].to_numpy(), mean, color=colour, lw=1, alpha=0.4)
     ax.errorbar(rows["time"].to_numpy(), mean, yerr=yerr, fmt="o", color=colour, ms=6, capsize=4, lw=1.6)
     ax.set_title(textwrap.fill(_metric_label(metric, lab), 46))
     ax.set_ylabel(lab[unit])
     if unit in ("unit_percent", "unit_cadres", "unit_posts", "unit_ratio"):
         ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0))
     if unit == "unit_percent":
-        if ax.get_ylim()[1] > 102 and np.nanmax(high, initial=0) <= 100:
-            ax.set_ylim(top=102)
+        if ax.get_ylim()[1] > 105 and np.nanmax(high, initial=0) <= 100:
+            ax.set_ylim(top=105)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
 
 
@@ -270,6 +269,7 @@ def binding_rules(eligibility: pd.DataFrame, date: str, grade: str, labels: Mapp
     """
     lab = _labels(labels)
     rows = eligibility[(eligibility["date"] == date) & (eligibility["grade"] == grade)]
+    rows = rows[rows["rule"] != "any_rule"]  # the all-rules total, not a rule of its own
     if rows.empty:
         raise ValueError(f"no eligibility rows for grade {grade!r} at {date}")
     reps = eligibility["replication"].unique()

@@ -57,8 +57,8 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")
         tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
                   "eligibility": res.eligibility}
-        labels = grade_labels or {k: f"{k} ({g.name_zh})" if g.name_zh else k
-                                  for k, g in res.scenario.grades.items()}
+        # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
+        labels = grade_labels or {k: plots.LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
         plots.save_all(tables, tmp / "plots", HEADLINE, labels)
         manifest = build_manifest(res, jobs, started)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
