@@ -117,3 +117,14 @@ def test_every_shipped_scenario_loads():
     assert names["youth2_rotation.yaml"].rotation.cross_type_share == 0.5
     assert "c2" in names["youth2_rotation.yaml"].youth_talent.cohorts
     assert names["long_view.yaml"].reshuffle.dates == ["2016-12", "2021-12"]
+
+
+def test_a_cohort_larger_than_its_pool_is_a_warning_in_output_and_manifest(tmp_path):
+    out = tmp_path / "big"
+    proc = cli("run", SCEN / "youth2.yaml", "-r", 1, "-o", out, "--no-events",
+               "--set", "youth_talent.cohorts.c2.size=5000", "--set", "youth_talent.cohorts.c2.age_cap=30")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" in proc.stderr and "asked for 5000" in proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert any("asked for 5000" in w for w in manifest["warnings"])
+    assert not (out / "events.parquet").exists()

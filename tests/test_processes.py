@@ -162,3 +162,44 @@ def test_exceptional_promotion_waives_one_rule_and_is_recorded():
     res, ev = events(sc, roster)
     promos = at(ev, "promotion")
     assert promos[["date", "cadre_id", "detail"]].values.tolist() == [["2014-06", 1, "exception"]]
+
+
+def test_lateral_hires_fill_vacant_section_posts_in_july():
+    sc, roster = tiny([unit(0, section=3)], [cadre(0, "section")],
+                      {"recruitment": {"lateral": {"enterprise": {"per_year": 1}, "frontline": {"per_year": 1}}}})
+    res, ev = events(sc, roster)
+    hires = at(ev, "lateral_hire")
+    assert hires[["date", "detail"]].values.tolist() == [["2014-07", "enterprise"], ["2014-07", "frontline"]]
+    assert len(at(ev, "vacancy_filled", detail="lateral")) == 2
+
+
+def test_targeted_rotation_moves_those_lacking_a_requirement_first():
+    # two section chiefs may rotate; a rate that moves one on average: the one with a single post
+    # (lacking the two-posts rule) goes first, whatever their draw.
+    units = [unit(0, section=2), unit(1, section=1)]
+    people = [cadre(0, "section", unit=0, since="2010-01", posts_held=2),
+              cadre(1, "section", unit=0, since="2010-01", posts_held=1),
+              cadre(2, "section", unit=1, since="2013-06", posts_held=2)]
+    checked = 0
+    for seed in range(12):
+        sc, roster = tiny(units, people, {"rotation": {"cross_unit_rate": 0.5, "targeting": "lacking",
+                                                        "min_years_in_post": 2}})
+        _, ev = events(sc, roster, seed)
+        movers = at(ev, "rotation", date="2014-04")
+        movers = movers[movers["detail"] == "cross"]
+        if len(movers) == 1:
+            assert movers["cadre_id"].tolist() == [1]
+            checked += 1
+    assert checked >= 2
+
+
+def test_cohort_members_get_the_score_bonus_and_mentoring():
+    from cadresim.model import setup
+
+    sc, roster = tiny([unit(0, section=1)], [cadre(0, "section", birth="1982-01", cohort="c1",
+                                                   secondment_end=dates.parse("2014-09"))],
+                      {"youth_talent": {"cohorts": {"c1": {"start": "2013-03", "size": 1}}}})
+    plain_sc, plain = tiny([unit(0, section=1)], [cadre(0, "section", birth="1982-01")])
+    run, base = setup(sc, roster, 1, 0, False), setup(plain_sc, plain, 1, 0, False)
+    assert run.org.merit[0] == base.org.merit[0] + 0.3
+    assert run.org.bonus_until[0] == dates.parse("2013-03") + 18 + 36

@@ -67,7 +67,8 @@ def _ages(s: Scenario) -> Iterator[Problem]:
             yield _p(f"grades.{key}.age_ceiling", f"below the youngest entry age ({entry}, recruitment.age): "
                      "no one could ever be promoted", grade.age_ceiling)
     for name, rng in (("recruitment.age", s.recruitment.age),
-                      ("recruitment.grassroots_years", s.recruitment.grassroots_years)):
+                      ("recruitment.grassroots_years", s.recruitment.grassroots_years),
+                      ("recruitment.enterprise_years", s.recruitment.enterprise_years)):
         if rng[0] > rng[1]:
             yield _p(name, "the low end must not exceed the high end", list(rng))
     for field in ("male", "female", "female_senior"):

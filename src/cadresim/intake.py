@@ -57,7 +57,8 @@ def recruit(run: Run, key: int, now: int, unit: int) -> int:
         lo, hi = (int(round(12 * y)) for y in r.grassroots_years)
         grassroots = int(rng.integers("recruit_grassroots_months", lo, hi, key)[0])
     enterprise = bool(rng.uniform("recruit_enterprise", key)[0] < r.enterprise_share)
-    earlier = grassroots + (int(rng.integers("recruit_enterprise_months", 24, 60, key)[0]) if enterprise else 0)
+    elo, ehi = (int(round(12 * y)) for y in r.enterprise_years)
+    earlier = grassroots + (int(rng.integers("recruit_enterprise_months", elo, ehi, key)[0]) if enterprise else 0)
     work_start = max(now - earlier, person["birth"] + 18 * 12)
     c = run.org.add(now, 0, unit, key, work_start=work_start, gr_months=min(grassroots, now - work_start),
                     enterprise=enterprise, **person)
@@ -99,13 +100,14 @@ def lateral_hire(run: Run, name: str, src, p: int, now: int) -> None:
 def outside_hire(run: Run, p: int, now: int) -> None:
     """Vacancy ``p`` is filled from outside the district; the chain ends.
 
-    Appointees are assumed to meet the grade's rules (they were eligible where they came from).
+    Appointees are assumed to meet the grade's rules (they were eligible where they came from); their
+    age and grassroots experience are the grade's ``outside_age`` and ``outside_grassroots_years``.
     """
     org, rules = run.org, run.grade_rules(int(run.org.post_grade[p]))
     key = entry_key("outside", now, p)
     person = _draw_person(run, key, now, rules.outside_age, run.s.recruitment.female_share)
     worked = 12 * (min(rules.outside_age) - 23)
-    grassroots = int(round(12 * (rules.grassroots_years or 0))) + 12
+    grassroots = int(round(12 * rules.outside_grassroots_years))
     chain = int(org.chain[p])
     c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
                 gr_months=min(grassroots, worked), last_promotion=now, **person)

@@ -71,6 +71,8 @@ class Grade(Section):
                                   "(see selection.outside_fill_mode)", ASSUMPTION)
     outside_age: tuple[Age, Age] = F((40, 50), "age range of cadres appointed from outside into this grade",
                                      ASSUMPTION)
+    outside_grassroots_years: Years = F(3.0, "grassroots experience of cadres appointed from outside",
+                                        ASSUMPTION)
     scope: Literal["unit_first", "district"] = F(
         "district", "candidate scope: unit_first (own unit, then district-wide when the unit has no eligible "
         "candidate) or district", ASSUMPTION)
@@ -288,6 +290,7 @@ class Recruitment(Section):
     grassroots_share: Probability = F(0.2, "share bringing grassroots work", ASSUMPTION)
     grassroots_years: tuple[Years, Years] = F((2.0, 3.0), "range of grassroots years they bring", ASSUMPTION)
     enterprise_share: Probability = F(0.1, "share bringing enterprise experience", ASSUMPTION)
+    enterprise_years: tuple[Years, Years] = F((2.0, 5.0), "range of enterprise years they bring", ASSUMPTION)
     lateral: dict[str, LateralSource] = FF(default_lateral, "lateral hires by source", SEED)
 
 

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+import pytest
+
+from cadresim.results import atomic_folder
+
+
+def test_a_failure_leaves_no_folder_and_no_partial(tmp_path: Path):
+    target = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_folder(target) as tmp:
+            (tmp / "summary.csv").write_text("x")
+            raise KeyboardInterrupt
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_success_replaces_an_old_folder_whole(tmp_path: Path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "stale.csv").write_text("old")
+    with atomic_folder(target) as tmp:
+        (tmp / "summary.csv").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["summary.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
