@@ -29,7 +29,7 @@ def youth2_run(tmp_path_factory):
 
 def test_run_writes_every_result_file(youth2_run):
     out, proc = youth2_run
-    for name in ["summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv", "ages.csv",
+    for name in ["summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv", "ages.csv", "pool.csv",
                  "events.parquet", "scenario.resolved.yaml", "manifest.json"]:
         assert (out / name).is_file(), name
     pngs = sorted(p.name for p in (out / "plots").glob("*.png"))

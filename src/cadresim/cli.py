@@ -123,8 +123,20 @@ def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="W
         sys.stdout.write(text + "\n")
 
 
+# Commands defined in their own modules register themselves on ``app`` when imported.
+COMMAND_MODULES: list[str] = []
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+
+
 def main() -> None:
     """Console entry point."""
+    _register_commands()
     try:
         app()
     except KeyboardInterrupt:

@@ -133,6 +133,20 @@ def eligibility_rows(run: Run, now: int) -> list[tuple]:
     return rows
 
 
+def pool_rows(run: Run, now: int) -> list[tuple]:
+    """(grade, birth_decade, candidates, eligible): the pool for promotion into each grade."""
+    org, rows = run.org, []
+    for g in range(1, len(run.s.ladder)):
+        idx = org.members(g - 1)
+        if not len(idx):
+            continue
+        dec = decade(org.birth[idx])
+        ok = eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)
+        values, counts = np.unique(dec, return_counts=True)
+        rows += [(run.s.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d)))) for d, n in zip(values, counts)]
+    return rows
+
+
 def stock_rows(run: Run) -> list[tuple]:
     """(grade, birth_decade, count) of active cadres."""
     org = run.org

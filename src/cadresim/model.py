@@ -42,6 +42,7 @@ class ReplicationResult:
     stocks: list[tuple[str, str, int, int]] = field(default_factory=list)    # date, grade, decade, count
     ages: list[tuple[str, str, bool, int, int]] = field(default_factory=list)  # date, grade, female, age, n
     eligibility: list[tuple] = field(default_factory=list)                  # date + eligibility_rows
+    pool: list[tuple] = field(default_factory=list)                         # date + pool_rows (quarterly)
     events: pd.DataFrame | None = None
     event_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -152,6 +153,7 @@ def take_snapshot(run: Run, result: ReplicationResult, now: int, metrics_too: bo
     d = dates.fmt(now)
     if not after_reshuffle:
         result.stocks += [(d, *row) for row in metrics.stock_rows(run)]
+        result.pool += [(d, *row) for row in metrics.pool_rows(run, now)]
     if metrics_too:
         result.metrics += [(k, d, v) for k, v in metrics.snapshot_metrics(run, now, after_reshuffle).items()]
         result.eligibility += [(d, *row) for row in metrics.eligibility_rows(run, now)]

@@ -52,6 +52,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         res.eligibility.to_csv(tmp / "eligibility.csv", index=False)
         res.ages.to_csv(tmp / "ages.csv", index=False)
+        res.pool.to_csv(tmp / "pool.csv", index=False)
         if res.events is not None:
             res.events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")

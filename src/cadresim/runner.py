@@ -35,6 +35,7 @@ class RunResults:
     timeseries: pd.DataFrame
     eligibility: pd.DataFrame
     ages: pd.DataFrame
+    pool: pd.DataFrame
     events: pd.DataFrame | None
     warnings: list[str] = field(default_factory=list)
     simpy_events: int = 0
@@ -110,6 +111,7 @@ def gather(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> R
         table("stocks", ["date", "grade", "birth_decade", "count"]),
         table("eligibility", ["date", "grade", "birth_decade", "rule", "candidates", "fail", "fail_alone"]),
         table("ages", ["date", "grade", "female", "age", "count"]),
+        table("pool", ["date", "grade", "birth_decade", "candidates", "eligible"]),
         events, warnings, sum(r.simpy_events for r in results))
 
 
