@@ -33,7 +33,11 @@ def test_run_writes_every_result_file(youth2_run):
                  "events.parquet", "scenario.resolved.yaml", "manifest.json"]:
         assert (out / name).is_file(), name
     pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
-    assert pngs == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png", "pipeline_stocks.png"]
+    assert pngs == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png", "pipeline_stocks.png",
+                    "teams.png"]
+    teams = pd.read_csv(out / "teams.csv")
+    assert len(teams) == 53 and teams["date"].unique().tolist() == ["2016-12"]
+    assert teams["risk_rank"].tolist() == list(range(1, 54))
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"]
     assert set(summary["date"]) == {"2014-03", "2016-12"}
@@ -100,7 +104,16 @@ def test_schema_is_json_schema():
     assert proc.returncode == 0 and "properties" in schema and "grades" in schema["properties"]
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["schema"]])
+def test_teams_command_lists_the_riskiest(youth2_run):
+    out, _ = youth2_run
+    proc = cli("teams", out, "--top", 4)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("Bureau") + proc.stdout.count("Street/Town") == 4
+    missing = cli("teams", out.parent / "nowhere")
+    assert missing.returncode == 2 and "not a results folder" in missing.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["schema"], ["teams"]])
 def test_help(command):
     proc = cli(*command, "--help")
     assert proc.returncode == 0 and "Usage" in proc.stdout

@@ -124,7 +124,7 @@ def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="W
 
 
 # Commands defined in their own modules register themselves on ``app`` when imported.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["cadresim.cli_teams"]
 
 
 def _register_commands() -> None:

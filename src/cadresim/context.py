@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +11,9 @@ from cadresim.log import EventLog
 from cadresim.rng import KeyedRandom
 from cadresim.scenario import Scenario
 from cadresim.state import Organization
+
+if TYPE_CHECKING:
+    from cadresim.teams import TeamTracker
 
 
 class InvariantError(AssertionError):
@@ -30,6 +34,7 @@ class Run:
     reshuffle_outcome: dict[int, tuple[int, int]] = field(default_factory=dict)
     entries: int = 0
     exits: int = 0
+    teams: TeamTracker | None = None
 
     def grade_rules(self, g: int):
         return self.s.grades[self.s.ladder[g]]

@@ -36,5 +36,7 @@ def leave(run: Run, c: int, now: int, reason: str) -> None:
     grade, unit = int(org.grade[c]), int(org.unit[c])
     p = org.remove(c, now)
     run.exits += 1
+    if run.teams is not None:
+        run.teams.on_exit(unit, grade, reason)
     run.log.add(now, "exit", c, grade, unit, p, -1, reason)
     run.open_vacancy(p, now, reason)

@@ -109,6 +109,8 @@ def outside_hire(run: Run, p: int, now: int) -> None:
     worked = 12 * (min(rules.outside_age) - 23)
     grassroots = int(round(12 * rules.outside_grassroots_years))
     chain = int(org.chain[p])
+    if run.teams is not None:
+        run.teams.on_fill(int(org.post_unit[p]), int(org.post_grade[p]), -1)
     c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
                 gr_months=min(grassroots, worked), last_promotion=now, **person)
     org.move(c, p, now)

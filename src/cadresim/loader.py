@@ -24,6 +24,8 @@ from cadresim.errors import InputError, Problem
 from cadresim.scenario import DEFAULT_LADDER, Scenario
 
 SET = "--set"
+#: top-level keys that change no simulated number: left out of the hash and of scenario diffs
+NOT_SIMULATED = ("name", "description", "extends", "report")
 KEYED_MAPPINGS = ("grades", "district.units", "youth_talent.cohorts", "recruitment.lateral")
 
 
@@ -60,12 +62,12 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     for key, value in overrides.items():
         _set_dotted(data, key, value)
         origins[key] = SET
-    return validate(data, origins, SET)
+    return validate(data, origins, SET, with_defaults=False)  # complete already: keep dropped entries dropped
 
 
-def validate(data: dict[str, Any], origins: dict[str, str], top: str) -> Scenario:
-    """Merge ``data`` over the defaults, then check types and meaning."""
-    merged = deep_merge(_defaults_for(data), data)
+def validate(data: dict[str, Any], origins: dict[str, str], top: str, with_defaults: bool = True) -> Scenario:
+    """Merge ``data`` over the defaults (unless it is a complete dump), then check types and meaning."""
+    merged = deep_merge(_defaults_for(data), data) if with_defaults else data
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
@@ -78,8 +80,8 @@ def validate(data: dict[str, Any], origins: dict[str, str], top: str) -> Scenari
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A hash of everything that changes simulated numbers (not name, description or extends)."""
-    data = scenario.model_dump(mode="json", exclude={"name", "description", "extends"})
+    """A hash of everything that changes simulated numbers (not name, description, extends or report)."""
+    data = scenario.model_dump(mode="json", exclude=set(NOT_SIMULATED))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

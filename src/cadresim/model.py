@@ -28,6 +28,7 @@ from cadresim.roster import Roster
 from cadresim.scenario import Scenario
 from cadresim.selection import selection_round
 from cadresim.state import Organization
+from cadresim.teams import TeamTracker
 
 PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 0.4, "selection": 0.5,
          "recruitment": 0.6, "snapshot": 0.7}
@@ -43,6 +44,7 @@ class ReplicationResult:
     ages: list[tuple[str, str, bool, int, int]] = field(default_factory=list)  # date, grade, female, age, n
     eligibility: list[tuple] = field(default_factory=list)                  # date + eligibility_rows
     pool: list[tuple] = field(default_factory=list)                         # date + pool_rows (quarterly)
+    teams: list[dict] = field(default_factory=list)                         # per unit, per reshuffle
     events: pd.DataFrame | None = None
     event_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -67,6 +69,8 @@ def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
     if record_events:
         result.events = run.log.table(scenario.ladder, run.org.unit_ids, run.org.key)
     result.final = final_state(run)
+    if run.teams is not None:
+        result.teams = [{**row, "unit_id": int(run.org.unit_ids[row.pop("unit")])} for row in run.teams.rows]
     return result
 
 
@@ -74,6 +78,9 @@ def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, recor
     """State, draws and log for one replication; roster cohort members get their mentoring."""
     org = Organization(scenario, roster)
     run = Run(scenario, org, KeyedRandom(seed, replication), EventLog(record_events))
+    team_grades = scenario.role_indices("division_level")
+    if team_grades:
+        run.teams = TeamTracker(len(org.unit_ids), team_grades)
     idx = np.arange(org.n)
     org.merit[idx] = run.rng.normal("merit", org.key[idx])
     org.threshold[idx] = run.rng.exponential("exit", org.key[idx])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cadresim import teams
 from cadresim.context import Run, leave_months
 from cadresim.exits import leave
 from cadresim.movement import random_partner
@@ -14,10 +15,14 @@ def reshuffle(run: Run, now: int) -> None:
     """Run the reshuffle of month ``now`` in place of that month's ordinary round."""
     departures(run, now)
     rotate_long_serving(run, now)
+    if run.teams is not None:
+        teams.before_round(run, now)
     if run.s.reshuffle.young_targets:
         fill_young_targets(run, now)
     while selection_round(run, now):
         pass
+    if run.teams is not None:
+        teams.after_round(run, now)
     posts = reshuffle_posts(run)
     run.reshuffle_outcome[now] = (int(np.sum(run.org.holder[posts] >= 0)), len(posts))
 

@@ -53,6 +53,8 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         res.eligibility.to_csv(tmp / "eligibility.csv", index=False)
         res.ages.to_csv(tmp / "ages.csv", index=False)
         res.pool.to_csv(tmp / "pool.csv", index=False)
+        if not res.teams.empty:
+            res.teams.to_csv(tmp / "teams.csv", index=False)
         if res.events is not None:
             res.events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")
@@ -61,6 +63,11 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
         labels = grade_labels or {k: plots.LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
         plots.save_all(tables, tmp / "plots", HEADLINE, labels)
+        if not res.teams.empty:
+            from cadresim.team_plots import teams_overview
+
+            fig = teams_overview(res.teams, res.teams["date"].min())
+            fig.savefig(tmp / "plots" / "teams.png", dpi=120)
         manifest = build_manifest(res, jobs, started)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target

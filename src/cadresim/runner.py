@@ -14,11 +14,11 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cadresim.model import ReplicationResult, simulate
 from cadresim.roster import Roster
 from cadresim.scenario import Scenario
+from cadresim.stats import mean_ci
 
 DEFAULT_SEED = 20140221  # the date of the speech; fixed so two runs of the same command agree
 
@@ -36,6 +36,7 @@ class RunResults:
     eligibility: pd.DataFrame
     ages: pd.DataFrame
     pool: pd.DataFrame
+    teams: pd.DataFrame
     events: pd.DataFrame | None
     warnings: list[str] = field(default_factory=list)
     simpy_events: int = 0
@@ -60,7 +61,7 @@ def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT
         roster = generate(scenario)
     args = [(scenario, roster, seed, i, record_events) for i in range(replications)]
     results = _map(args, jobs, on_done, executor)
-    return gather(scenario, seed, results)
+    return gather(scenario, seed, results, roster.units)
 
 
 def _one(args: tuple) -> ReplicationResult:
@@ -93,8 +94,9 @@ def _map(args: list[tuple], jobs: int, on_done, executor: Executor | None) -> li
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def gather(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> RunResults:
+def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], units: pd.DataFrame) -> RunResults:
     """Tables from replication results (in replication order)."""
+    from cadresim.teams import MEASURES, aggregate
     def table(attr: str, cols: list[str]) -> pd.DataFrame:
         frames = [pd.DataFrame(getattr(r, attr), columns=cols).assign(replication=r.replication) for r in results]
         df = pd.concat(frames, ignore_index=True)
@@ -112,6 +114,7 @@ def gather(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> R
         table("eligibility", ["date", "grade", "birth_decade", "rule", "candidates", "fail", "fail_alone"]),
         table("ages", ["date", "grade", "female", "age", "count"]),
         table("pool", ["date", "grade", "birth_decade", "candidates", "eligible"]),
+        aggregate(table("teams", ["date", "unit_id", *MEASURES]), units, scenario),
         events, warnings, sum(r.simpy_events for r in results))
 
 
@@ -121,14 +124,3 @@ def summarize(per_rep: pd.DataFrame) -> pd.DataFrame:
     for (metric, date), g in per_rep.groupby(["metric", "date"], sort=False):
         rows.append((metric, date, *mean_ci(g["value"].to_numpy())))
     return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])
-
-
-def mean_ci(x: np.ndarray) -> tuple[float, float, float, float, int]:
-    """(mean, sd, ci95_low, ci95_high, n) with a Student-t interval; sd and CI are NaN for n = 1."""
-    n = len(x)
-    mean = float(np.mean(x))
-    if n < 2:
-        return mean, float("nan"), float("nan"), float("nan"), n
-    sd = float(np.std(x, ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    return mean, sd, mean - half, mean + half, n

@@ -307,6 +307,22 @@ class Reshuffle(Section):
     young_targets: bool = F(True, "fill one vacancy per team short of its young-member target first", ASSUMPTION)
 
 
+class RiskThresholds(Section):
+    """When a leadership team counts as at risk at a reshuffle (reporting only)."""
+
+    vacancies_over_successors: bool = F(True, "at risk when the expected vacancies at the reshuffle exceed the "
+                                        "mean number of eligible successors inside the unit", MODEL)
+    young_target_probability: Probability = F(0.5, "at risk when the probability of meeting the young-member "
+                                              "target after the reshuffle round is below this", MODEL)
+
+
+class Report(Section):
+    """How results are reported. Changes no simulated number; left out of the scenario hash and diffs."""
+
+    risk: RiskThresholds = FF(RiskThresholds, "thresholds of the team at-risk flag (teams.csv)", MODEL)
+    top_teams: int = F(10, "teams listed by `cadresim teams` by default", MODEL, ge=1)
+
+
 class Scenario(Section):
     """A cadresim scenario: the whole policy and district, validated."""
 
@@ -330,6 +346,7 @@ class Scenario(Section):
     youth_talent: YouthTalent = FF(YouthTalent, "Youth Talent", SEED)
     recruitment: Recruitment = FF(Recruitment, "recruitment", ASSUMPTION)
     reshuffle: Reshuffle = FF(Reshuffle, "reshuffle", SEED)
+    report: Report = FF(Report, "reporting settings (no effect on simulated numbers)", MODEL)
 
     # Derived views, used by the engine.
     @property

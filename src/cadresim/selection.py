@@ -134,6 +134,8 @@ def promote(run: Run, c: int, p: int, now: int, fresh: set[int], exception: bool
         run.exceptions_used[year] = run.exceptions_used.get(year, 0) + 1
     else:
         audit.check_promotion(run, c, g, now)
+    if run.teams is not None:
+        run.teams.on_fill(int(org.post_unit[p]), g, int(org.unit[c]))
     old = org.promote(c, p, now)
     start_probation(run, c, g, now)
     record_promotion(run, c, now)

@@ -1,0 +1,62 @@
+"""Team outlook at the reshuffle on a hand-built district, where every figure is known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cadresim.loader import scenario_hash, with_overrides
+from cadresim.model import simulate
+from cadresim.teams import MEASURES, aggregate
+from conftest import cadre, tiny, unit
+
+UNITS = [unit(0, "street_town", division=1, deputy_division=2), unit(1, "bureau", division=1, deputy_division=1,
+                                                                      section=1)]
+PEOPLE = [
+    # unit 0: every member reaches a leaving age before the 2016-12 reshuffle
+    cadre(0, "division", unit=0, birth="1956-06"),         # 58 in 2014-06: leaves 2014-07
+    cadre(1, "deputy_division", unit=0, birth="1959-08"),  # 55 in 2014-08: leaves 2014-09
+    cadre(2, "deputy_division", unit=0, birth="1960-01"),  # 55 in 2015-01: leaves 2015-02
+    # unit 1: a team with no eligible successor anywhere (no grassroots; a single section post)
+    cadre(3, "division", unit=1, birth="1970-01"),
+    cadre(4, "deputy_division", unit=1, birth="1975-01", grassroots=0),
+    cadre(5, "section", unit=1, birth="1978-01", posts_held=1),
+]
+
+
+def run_teams(overrides=None):
+    sc, roster = tiny(UNITS, PEOPLE, {"reshuffle": {"dates": ["2016-12"]}, **(overrides or {})})
+    res = simulate(sc, roster, 1, 0)
+    rows = pd.DataFrame(res.teams).assign(replication=0)
+    return sc, rows, aggregate(rows[["replication", "date", "unit_id", *MEASURES]], roster.units, sc)
+
+
+def test_figures_by_hand():
+    _, rows, _ = run_teams()
+    r0, r1 = rows.set_index("unit_id").loc[0], rows.set_index("unit_id").loc[1]
+    assert r0["date"] == "2016-12"
+    assert (r0["departures_age"], r0["departures_other"], r0["vacancies"]) == (3, 0, 3)
+    assert (r0["successors_unit"], r0["successors_district"], r0["filled"]) == (0, 0, 0)
+    assert r0["young_target_met"] == 0.0 and np.isnan(r0["mean_age"]) and np.isnan(r0["outside_unit_share"])
+    assert (r1["departures_age"], r1["vacancies"], r1["successors_unit"]) == (0, 0, 0)
+    assert r1["mean_age"] == (46 + 41) / 2                 # ages at 2016-12 of the 1970 and 1975 births
+    assert (r1["born_1970s"], r1["born_1980s"]) == (2, 0)
+    assert r1["young_target_met"] == 0.0                   # a bureau team needs someone under 40
+
+
+def test_risk_flags_follow_the_report_thresholds_which_change_no_number():
+    sc, _, table = run_teams()
+    t = table.set_index("unit_id")
+    assert t.loc[0, "at_risk"] and "more vacancies" in t.loc[0, "risk_reasons"]
+    assert t.loc[1, "at_risk"] and "young-member" in t.loc[1, "risk_reasons"]
+    assert t.loc[0, "risk_rank"] == 1                      # two reasons rank above one
+    relaxed_sc, _, relaxed = run_teams({"report": {"risk": {"young_target_probability": 0.0}}})
+    assert not relaxed.set_index("unit_id").loc[1, "at_risk"]
+    assert scenario_hash(relaxed_sc) == scenario_hash(sc)
+    assert scenario_hash(with_overrides(sc, {"report.top_teams": 3})) == scenario_hash(sc)
+
+
+def test_teams_output_names_units_only():
+    _, _, table = run_teams()
+    assert not [c for c in table.columns if "cadre" in c or "birth" in c and not c.startswith("born_")]
+    assert set(table["name"]) == {"U0", "U1"}
