@@ -133,8 +133,15 @@ def place_second_post(run: Run, c: int, now: int) -> None:
         return
     partner = random_partner(run, c, head, now, "placement_partner", exclude_unit=int(org.unit[c]))
     if partner >= 0:
-        org.swap(c, partner, now)
-        run.log.add(now, "placement", c, head, int(org.unit[c]), int(org.post[c]), -1, "swap")
+        swap(run, c, partner, now, "placement", "swap")
+
+
+def swap(run: Run, c: int, partner: int, now: int, event: str, detail: str) -> None:
+    """``c`` and ``partner`` exchange posts; both moves are logged (the partner's as "partner")."""
+    org = run.org
+    org.swap(c, partner, now)
+    for who, why in ((c, detail), (partner, "partner")):
+        run.log.add(now, event, who, int(org.grade[who]), int(org.unit[who]), int(org.post[who]), -1, why)
 
 
 def random_partner(run: Run, c: int, g: int, now: int, purpose: str, exclude_unit: int = -1,
@@ -204,10 +211,8 @@ def cross_move(run: Run, c: int, now: int, moved: np.ndarray, detail: str) -> No
     partner = random_partner(run, c, g, now, "rotate_partner", int(org.unit[c]), units, moved)
     if partner < 0:
         return
-    org.swap(c, partner, now)
+    swap(run, c, partner, now, "rotation", detail)
     moved[[c, partner]] = True
-    run.log.add(now, "rotation", c, g, int(org.unit[c]), int(org.post[c]), -1, detail)
-    run.log.add(now, "rotation", partner, g, int(org.unit[partner]), int(org.post[partner]), -1, "partner")
 
 
 def internal_move(run: Run, c: int, now: int, moved: np.ndarray) -> None:
@@ -227,6 +232,5 @@ def internal_move(run: Run, c: int, now: int, moved: np.ndarray) -> None:
         return
     partner = random_partner(run, c, g, now, "rotate_internal", units=np.array([unit]), moved=moved)
     if partner >= 0:
-        org.swap(c, partner, now)
+        swap(run, c, partner, now, "rotation", "internal")
         moved[[c, partner]] = True
-        run.log.add(now, "rotation", c, g, unit, int(org.post[c]), -1, "internal")

@@ -7,7 +7,7 @@ import numpy as np
 from cadresim import teams
 from cadresim.context import Run, leave_months
 from cadresim.exits import leave
-from cadresim.movement import random_partner
+from cadresim.movement import random_partner, swap
 from cadresim.selection import candidates, fill, seat_returners, selection_round, team_has_young
 
 
@@ -63,9 +63,8 @@ def rotate_long_serving(run: Run, now: int) -> None:
                 continue
             partner = random_partner(run, c, g, now, "reshuffle_partner", int(org.unit[c]), moved=moved)
             if partner >= 0:
-                org.swap(c, partner, now)
+                swap(run, c, partner, now, "rotation", "reshuffle")
                 moved[[c, partner]] = True
-                run.log.add(now, "rotation", c, g, int(org.unit[c]), int(org.post[c]), -1, "reshuffle")
 
 
 def fill_young_targets(run: Run, now: int) -> None:
