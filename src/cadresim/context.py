@@ -55,10 +55,6 @@ class Run:
         idx = self.s.role_indices("division_level")
         return min(idx) if idx else len(self.s.ladder)
 
-    def new_entrant(self, key: int) -> dict:
-        """Random attributes every entrant draws from its own key."""
-        return {"merit": float(self.rng.normal("merit", key)[0]),
-                "threshold": float(self.rng.exponential("exit", key)[0])}
 
 
 def leave_months(run: Run, idx: np.ndarray) -> np.ndarray:

@@ -20,12 +20,18 @@ def entry_key(kind: str, now: int, slot: int) -> int:
     return (ENTRY_KINDS[kind] << 56) | (now << 24) | slot
 
 
-def _draw_person(run: Run, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:
+def _draw_people(run: Run, keys: np.ndarray, now: int, age: tuple[int, int], female_share: float) -> dict:
+    """Birth month, sex, latent merit and exit threshold of entrants with draw keys ``keys`` (arrays)."""
     rng = run.rng
-    years = int(rng.integers("entry_age", age[0], age[1], key)[0])
-    birth = now - 12 * years - int(rng.integers("entry_birth_month", 0, 11, key)[0])
-    female = bool(rng.uniform("entry_sex", key)[0] < female_share)
-    return {"birth": birth, "female": female, **run.new_entrant(key)}
+    years = rng.integers("entry_age", age[0], age[1], keys)
+    birth = now - 12 * years - rng.integers("entry_birth_month", 0, 11, keys)
+    return {"birth": birth, "female": rng.uniform("entry_sex", keys) < female_share,
+            "merit": rng.normal("merit", keys), "threshold": rng.exponential("exit", keys)}
+
+
+def _draw_person(run: Run, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:
+    """The same draws for one entrant, as scalars."""
+    return {k: v[0].item() for k, v in _draw_people(run, np.array([key]), now, age, female_share).items()}
 
 
 def recruitment(run: Run, now: int) -> None:
@@ -33,38 +39,46 @@ def recruitment(run: Run, now: int) -> None:
     s, org = run.s, run.org
     intake = s.recruitment.intake
     if intake == "gaps":
-        for p in org.vacancies(0):
-            p = int(p)
-            chain = int(org.chain[p])
-            c = recruit(run, entry_key("recruitment", now, p), now, int(org.post_unit[p]))
-            org.move(c, p, now)
-            org.post_since[c] = now
-            run.filled(p, c, now, "recruitment", chain)
+        posts = org.vacancies(0)
+        chains = org.chain[posts].copy()
+        keys = np.array([entry_key("recruitment", now, int(p)) for p in posts], dtype=np.int64)
+        for p, chain, c in zip(posts, chains, recruits(run, keys, now, org.post_unit[posts])):
+            org.move(c, int(p), now)
+            run.filled(int(p), c, now, "recruitment", int(chain))
     else:
         per_month = len(s.recruitment.months) if s.recruitment.months != "immediate" else 12
         n = int(intake) // per_month + (1 if (now % 12) < int(intake) % per_month else 0)
-        for k in range(n):
-            c = recruit(run, entry_key("recruitment", now, k), now, k % len(org.unit_ids))
+        keys = np.array([entry_key("recruitment", now, k) for k in range(n)], dtype=np.int64)
+        for c in recruits(run, keys, now, np.arange(n) % len(org.unit_ids)):
             org.posts_held[c, 0] = 1
 
 
-def recruit(run: Run, key: int, now: int, unit: int) -> int:
-    """One recruit into the bottom grade of ``unit`` (not yet seated). Returns the cadre index."""
+def recruits(run: Run, keys: np.ndarray, now: int, units: np.ndarray) -> list[int]:
+    """Recruits into the bottom grade of ``units`` (not yet seated), drawn from their keys in one batch.
+
+    Returns:
+        their cadre indices.
+    """
+    if not len(keys):
+        return []
     r, rng = run.s.recruitment, run.rng
-    person = _draw_person(run, key, now, r.age, r.female_share)
-    grassroots = 0
-    if rng.uniform("recruit_grassroots", key)[0] < r.grassroots_share:
-        lo, hi = (int(round(12 * y)) for y in r.grassroots_years)
-        grassroots = int(rng.integers("recruit_grassroots_months", lo, hi, key)[0])
-    enterprise = bool(rng.uniform("recruit_enterprise", key)[0] < r.enterprise_share)
+    people = _draw_people(run, keys, now, r.age, r.female_share)
+    lo, hi = (int(round(12 * y)) for y in r.grassroots_years)
+    grassroots = np.where(rng.uniform("recruit_grassroots", keys) < r.grassroots_share,
+                          rng.integers("recruit_grassroots_months", lo, hi, keys), 0)
+    enterprise = rng.uniform("recruit_enterprise", keys) < r.enterprise_share
     elo, ehi = (int(round(12 * y)) for y in r.enterprise_years)
-    earlier = grassroots + (int(rng.integers("recruit_enterprise_months", elo, ehi, key)[0]) if enterprise else 0)
-    work_start = max(now - earlier, person["birth"] + 18 * 12)
-    c = run.org.add(now, 0, unit, key, work_start=work_start, gr_months=min(grassroots, now - work_start),
-                    enterprise=enterprise, **person)
-    run.entries += 1
-    run.log.add(now, "recruitment", c, 0, unit, -1, -1, "")
-    return c
+    earlier = grassroots + np.where(enterprise, rng.integers("recruit_enterprise_months", elo, ehi, keys), 0)
+    work_start = np.maximum(now - earlier, people["birth"] + 18 * 12)
+    out = []
+    for i, (key, unit) in enumerate(zip(keys, units)):
+        c = run.org.add(now, 0, int(unit), int(key), work_start=int(work_start[i]),
+                        gr_months=int(min(grassroots[i], now - work_start[i])), enterprise=bool(enterprise[i]),
+                        **{k: v[i].item() for k, v in people.items()})
+        run.entries += 1
+        run.log.add(now, "recruitment", c, 0, int(unit), -1, -1, "")
+        out.append(c)
+    return out
 
 
 def lateral_hires(run: Run, now: int) -> None:

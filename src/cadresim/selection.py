@@ -86,7 +86,7 @@ def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_on
     org, s = run.org, run.s
     g, u, chain = int(org.post_grade[p]), int(org.post_unit[p]), int(org.chain[p])
     rules = run.grade_rules(g)
-    draw = run.rng.uniform("outside", now, p)[0]
+    draw = run.rng.uniform("outside", now, p)[0] if rules.outside_fill > 0 else 1.0
     if s.selection.outside_fill_mode == "always" and not young_only and draw < rules.outside_fill:
         outside_hire(run, p, now)
         return 1
