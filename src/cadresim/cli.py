@@ -44,28 +44,52 @@ def run(
     overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
     no_events: bool = typer.Option(False, "--no-events", help="Do not write events.parquet."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
+    keep_ids: bool = typer.Option(False, "--keep-ids", help="Write the roster's own cadre ids in the outputs "
+                                  "instead of pseudonyms."),
+    key_file: Optional[Path] = typer.Option(None, "--key-file", help="Pseudonym key, kept outside the results "
+                                            "(default: $CADRESIM_KEY_FILE, else ~/.config/cadresim/pseudonym.key, "
+                                            "made on first use)."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
+    from cadresim.privacy import resolve_key
     from cadresim.results import write_results
+    from cadresim.rosterio import read_roster
     from cadresim.runner import DEFAULT_SEED, run_scenario
 
-    try:
+    try:  # every input problem before anything is run or written
         sc = load_scenario(scenario, overrides)
+        target = output or Path("results") / sc.name
+        loaded = read_roster(sc)
+        key = None if keep_ids else resolve_key(key_file, target)
     except InputError as e:
         fail(e)
+    if not quiet:
+        _print_roster_notes(loaded.notes, key)
     seed = DEFAULT_SEED if seed is None else seed
-    target = output or Path("results") / sc.name
     started = datetime.now(timezone.utc)
     with _progress(quiet) as progress:
         task = progress.add_task(f"{sc.name}: replications", total=replications)
-        res = run_scenario(sc, replications, seed, jobs, record_events=not no_events,
+        res = run_scenario(sc, replications, seed, jobs, record_events=not no_events, roster=loaded.roster,
                            on_done=lambda i: progress.advance(task))
-    write_results(res, target, jobs, started)
+    write_results(res, target, jobs, started, keep_ids=keep_ids, key=key)
     if not quiet:
         _print_summary(res.summary, sc.name)
         for w in res.warnings:
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
         out.print(f"Results written to [bold]{target}/[/]")
+
+
+def _print_roster_notes(notes: list[str], key) -> None:
+    """How the roster files were read, and where the pseudonym key is."""
+    from cadresim.privacy import key_warnings
+
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
+    if key is not None and key.created:
+        err.print(f"note: made a pseudonym key at {key.path}: keep it (the same key gives the same pseudonyms) and "
+                  "do not share it with the results", highlight=False, markup=False)
+    for warning in key_warnings(key) if key is not None else []:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def _progress(quiet: bool) -> Progress:
@@ -124,7 +148,7 @@ def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="W
 
 
 # Commands defined in their own modules register themselves on ``app`` when imported.
-COMMAND_MODULES: list[str] = ["cadresim.cli_teams"]
+COMMAND_MODULES: list[str] = ["cadresim.cli_teams", "cadresim.cli_compare", "cadresim.cli_roster"]
 
 
 def _register_commands() -> None:

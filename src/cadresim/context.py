@@ -35,6 +35,7 @@ class Run:
     entries: int = 0
     exits: int = 0
     teams: TeamTracker | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
     def grade_rules(self, g: int):
         return self.s.grades[self.s.ladder[g]]

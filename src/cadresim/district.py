@@ -74,7 +74,8 @@ PRIOR_GRASSROOTS_SHARE = 0.45  # leaders with grassroots spells before their cur
 PRIOR_GRASSROOTS_MONTHS = (12, 72)  # their length, inclusive
 ENTERPRISE_MONTHS = (24, 60)  # bottom grade: enterprise work before hiring, as intake.recruit
 NO_LIMIT_AGE = 65  # oldest age drawn when neither a leaving age nor retirement applies [model]
-UNIT_LABELS = {"bureau": "Bureau", "street_town": "Street/Town", "district_leadership": "District leadership"}
+UNIT_LABELS = {"bureau": "Bureau", "street_town": "Street/Town", "district_leadership": "District leadership",
+               "city_bureau": "City bureau"}
 
 
 # --- entry point ---------------------------------------------------------------------------------
@@ -92,13 +93,45 @@ def generate(scenario: Scenario) -> Roster:
     """
     if scenario.district.generator == "calibrated" and scenario.ladder == DEFAULT_LADDER:
         scenario = Scenario(start=scenario.start, end=scenario.end, district=scenario.district)
+    d = scenario.district
+    if d.copies == 1 and all(u.level == "district" for u in d.units.values()):
+        return _one_district(scenario)
+    return _city(scenario)
+
+
+def _one_district(scenario: Scenario) -> Roster:
     rng = np.random.default_rng(scenario.district.seed)
     units = unit_table(scenario)
     if scenario.district.generator == "calibrated":
         draft = _calibrated(scenario, units, rng)
     else:
         draft = _simple(scenario, units, rng)
-    return Roster(units, draft.frame(scenario), scenario.start_month)
+    return Roster(units.assign(district=0), draft.frame(scenario), scenario.start_month)
+
+
+def _city(scenario: Scenario) -> Roster:
+    """``district.copies`` districts, each generated on its own seed, and the city-level units
+    (generated with the simple generator) above them; unit and cadre ids run on across parts."""
+    d = scenario.district
+    local = {k: u for k, u in d.units.items() if u.level == "district"}
+    city = {k: u for k, u in d.units.items() if u.level == "city"}
+    parts = []
+    for i in range(d.copies if local else 0):
+        sub = d.model_copy(update={"units": local, "copies": 1, "seed": d.seed * 1000 + i})
+        parts.append((_one_district(scenario.model_copy(update={"district": sub})), i, f"D{i + 1:02d} "))
+    if city:
+        sub = d.model_copy(update={"units": city, "copies": 1, "seed": d.seed * 1000 + 999, "generator": "simple"})
+        parts.append((_one_district(scenario.model_copy(update={"district": sub})), -1, ""))
+    units, cadres, n_units, n_cadres = [], [], 0, 0
+    for roster, group, prefix in parts:
+        u, c = roster.units.copy(), roster.cadres.copy()
+        c["unit_id"] += n_units
+        c["cadre_id"] += n_cadres
+        u["unit_id"] += n_units
+        units.append(u.assign(name=prefix + u["name"], district=group))
+        cadres.append(c)
+        n_units, n_cadres = n_units + len(u), n_cadres + len(c)
+    return Roster(pd.concat(units, ignore_index=True), pd.concat(cadres, ignore_index=True), scenario.start_month)
 
 
 def _simple(scenario: Scenario, units: pd.DataFrame, rng: np.random.Generator) -> Draft:

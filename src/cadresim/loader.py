@@ -27,6 +27,8 @@ SET = "--set"
 #: top-level keys that change no simulated number: left out of the hash and of scenario diffs
 NOT_SIMULATED = ("name", "description", "extends", "report")
 KEYED_MAPPINGS = ("grades", "district.units", "youth_talent.cohorts", "recruitment.lateral")
+#: keys holding file paths: resolved against the scenario file that set them
+PATH_KEYS = ("district.roster_file", "district.units_file")
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -45,6 +47,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     data.pop("extends", None)
     data.setdefault("name", path.stem)
     apply_overrides(data, overrides or [], origins)
+    resolve_paths(data, origins)
     return validate(data, origins, str(path))
 
 
@@ -73,7 +76,7 @@ def validate(data: dict[str, Any], origins: dict[str, str], top: str, with_defau
     except ValidationError as exc:
         raise InputError(_merge_alternatives([_problem(err, origins, top) for err in exc.errors()])) from None
     problems = [Problem(_origin(p.path, origins, top), p.path, p.message, p.value)
-                for p in checks.check(scenario)]
+                for p in [*checks.check(scenario), *_district_files(scenario)]]
     if problems:
         raise InputError(problems)
     return scenario
@@ -149,6 +152,29 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         raise InputError([Problem(str(path), "", "a scenario must be a mapping of keys to values",
                                   type(data).__name__)])
     return data
+
+
+def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
+    """Make the file paths of ``PATH_KEYS`` absolute, in place: relative to the folder of the scenario
+    file that set them (``--set`` values: relative to the working folder)."""
+    for key in PATH_KEYS:
+        head, _, leaf = key.rpartition(".")
+        node = data.get(head)
+        if not isinstance(node, dict) or not isinstance(node.get(leaf), str):
+            continue
+        origin = origins.get(key, SET)
+        base = Path(origin).parent if origin != SET else Path.cwd()
+        node[leaf] = str((base / node[leaf]).resolve())
+
+
+def _district_files(scenario: Scenario) -> list[Problem]:
+    """A roster file and a units file go together."""
+    d = scenario.district
+    if (d.roster_file is None) == (d.units_file is None):
+        return []
+    given, missing = ("roster_file", "units_file") if d.units_file is None else ("units_file", "roster_file")
+    return [Problem("", f"district.{missing}", f"district.{given} is set: give district.{missing} too (a "
+                    "roster needs its units and their posts), or neither for the synthetic district")]
 
 
 # --- merging -------------------------------------------------------------------------------------

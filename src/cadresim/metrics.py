@@ -89,11 +89,11 @@ def team_metrics(run: Run, now: int) -> dict[str, float]:
     if not div:
         return {}
     met, teams = 0, 0
-    team_posts = np.isin(org.post_grade, div)
     for unit in range(len(org.unit_ids)):
         young_age = int(org.type_young_age[org.unit_type[unit]])
-        posts = team_posts & (org.post_unit == unit)
-        if young_age < 0 or not posts.any():
+        posts = org.unit_posts[unit]
+        posts = posts[np.isin(org.post_grade[posts], div)]
+        if young_age < 0 or not len(posts):
             continue
         teams += 1
         h = org.holder[posts]

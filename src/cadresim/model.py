@@ -8,6 +8,7 @@ order in which processes were started.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -49,6 +50,7 @@ class ReplicationResult:
     event_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     simpy_events: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (eligibility within selection)
     final: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -60,14 +62,17 @@ def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
     result = ReplicationResult(replication)
     counter = [0]
     for proc in processes(run, result):
-        env.process(_clock(env, proc, counter))
+        env.process(_clock(env, proc, counter, run.timings))
     env.run()
     check_invariants(run, len(roster.cadres))
     result.simpy_events = counter[0]
     result.warnings = run.warnings
     result.event_counts = dict(run.log.counts)
     if record_events:
+        t0 = time.perf_counter()
         result.events = run.log.table(scenario.ladder, run.org.unit_ids, run.org.key)
+        run.timings["events_table"] = time.perf_counter() - t0
+    result.timings = dict(run.timings)
     result.final = final_state(run)
     if run.teams is not None:
         result.teams = [{**row, "unit_id": int(run.org.unit_ids[row.pop("unit")])} for row in run.teams.rows]
@@ -95,16 +100,18 @@ def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, recor
     return run
 
 
-Step = tuple[Iterable[int], float, Callable[[int], None]]
+Step = tuple[str, Iterable[int], float, Callable[[int], None]]  # name, months, phase, action
 
 
-def _clock(env: simpy.Environment, step: Step, counter: list[int]) -> Iterator[simpy.Event]:
-    """A process that wakes at each of its months (plus its phase) and applies its step."""
-    months, phase, act = step
+def _clock(env: simpy.Environment, step: Step, counter: list[int], timings: dict[str, float]) -> Iterator[simpy.Event]:
+    """A process that wakes at each of its months (plus its phase) and applies its step (timed)."""
+    name, months, phase, act = step
     for m in months:
         yield env.timeout(m + phase - env.now)
         counter[0] += 1
+        t0 = time.perf_counter()
         act(m)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
 
 def processes(run: Run, result: ReplicationResult) -> list[Step]:
@@ -125,22 +132,22 @@ def processes(run: Run, result: ReplicationResult) -> list[Step]:
         round_months = sorted(set(round_months) | (rate_reviews - reshuffles))
     snap = snapshot_schedule(s)
     steps: list[Step] = [
-        ([start], PHASE["start"], lambda m: take_snapshot(run, result, m, metrics_too=True)),
-        (months, PHASE["exits"], lambda m: exits(run, m, hazards)),
-        (months, PHASE["ends"], lambda m: (probation_ends(run, m), secondment_ends(run, m))),
-        (in_months([s.rotation.month]), PHASE["rotation"], lambda m: rotation(run, m)),
-        (in_months([s.secondment.month]), PHASE["rotation"] + 0.01, lambda m: secondments(run, m)),
-        (sorted(reshuffles), PHASE["reshuffle"], lambda m: (reshuffle(run, m),
+        ("snapshots", [start], PHASE["start"], lambda m: take_snapshot(run, result, m, metrics_too=True)),
+        ("exits", months, PHASE["exits"], lambda m: exits(run, m, hazards)),
+        ("probation_secondment_ends", months, PHASE["ends"], lambda m: (probation_ends(run, m), secondment_ends(run, m))),
+        ("rotation", in_months([s.rotation.month]), PHASE["rotation"], lambda m: rotation(run, m)),
+        ("secondment", in_months([s.secondment.month]), PHASE["rotation"] + 0.01, lambda m: secondments(run, m)),
+        ("reshuffle", sorted(reshuffles), PHASE["reshuffle"], lambda m: (reshuffle(run, m),
                                                           take_snapshot(run, result, m, True, True))),
-        (round_months, PHASE["selection"], lambda m: selection_round(run, m)),
-        (in_months(s.recruitment.months), PHASE["recruitment"], lambda m: (recruitment(run, m),
+        ("selection", round_months, PHASE["selection"], lambda m: selection_round(run, m)),
+        ("recruitment", in_months(s.recruitment.months), PHASE["recruitment"], lambda m: (recruitment(run, m),
                                                                           lateral_hires(run, m))),
-        (snap, PHASE["snapshot"], lambda m: take_snapshot(run, result, m, metrics_too=m in s_extra(s))),
+        ("snapshots", snap, PHASE["snapshot"], lambda m: take_snapshot(run, result, m, metrics_too=m in s_extra(s))),
     ]
     for name, cohort in s.youth_talent.cohorts.items():
         m = dates.parse(cohort.start)
         if start <= m <= end:
-            steps.append(([m], PHASE["rotation"] + 0.02, lambda m, name=name: youth_talent_start(run, name, m)))
+            steps.append(("youth_talent", [m], PHASE["rotation"] + 0.02, lambda m, name=name: youth_talent_start(run, name, m)))
     return steps
 
 

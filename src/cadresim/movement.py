@@ -150,6 +150,8 @@ def random_partner(run: Run, c: int, g: int, now: int, purpose: str, exclude_uni
     org = run.org
     idx = np.flatnonzero(org.active[:org.n] & (org.grade[:org.n] == g) & (org.post[:org.n] >= 0))
     mask = (idx != c) & (org.unit[idx] != exclude_unit) & (org.secondment_end[idx] < 0)
+    if org.several_districts:  # swaps stay within the cadre's own district (or the city level)
+        mask &= org.unit_group[org.unit[idx]] == org.unit_group[org.unit[c]]
     if units is not None:
         mask &= np.isin(org.unit[idx], units)
     if moved is not None:

@@ -16,6 +16,7 @@ from typing import Iterator
 from cadresim import __version__
 from cadresim.loader import scenario_hash, to_yaml
 from cadresim.metrics import HEADLINE
+from cadresim.privacy import Key, pseudonymise_events, resolve_key
 from cadresim.runner import RunResults
 
 MANIFEST = "manifest.json"
@@ -42,10 +43,19 @@ def atomic_folder(target: Path) -> Iterator[Path]:
 
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
-                  grade_labels: dict[str, str] | None = None) -> Path:
-    """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``."""
+                  grade_labels: dict[str, str] | None = None, keep_ids: bool = False,
+                  key: Key | None = None) -> Path:
+    """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``.
+
+    Cadre ids are pseudonymised under ``key`` (default: the user's key file, made on first use, see
+    ``cadresim.privacy``) unless ``keep_ids``.
+
+    Raises:
+        InputError: when the key file lies inside ``target`` or cannot be read or made.
+    """
     from cadresim import plots  # matplotlib only when writing
 
+    key = None if keep_ids else key or resolve_key(None, target)
     with atomic_folder(target) as tmp:
         res.summary.to_csv(tmp / "summary.csv", index=False)
         res.per_replication.to_csv(tmp / "replications.csv", index=False)
@@ -56,7 +66,8 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         if not res.teams.empty:
             res.teams.to_csv(tmp / "teams.csv", index=False)
         if res.events is not None:
-            res.events.to_parquet(tmp / "events.parquet", index=False)
+            events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
+            events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")
         tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
                   "eligibility": res.eligibility}
@@ -68,12 +79,13 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
 
             fig = teams_overview(res.teams, res.teams["date"].min())
             fig.savefig(tmp / "plots" / "teams.png", dpi=120)
-        manifest = build_manifest(res, jobs, started)
+        manifest = build_manifest(res, jobs, started, key)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
 
 
-def build_manifest(res: RunResults, jobs: int, started: datetime) -> dict:
+def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None) -> dict:
+    """Run metadata. A roster read from files is named by its SHA-256, never copied."""
     return {
         "cadresim_version": __version__,
         "scenario": res.scenario.name,
@@ -88,6 +100,9 @@ def build_manifest(res: RunResults, jobs: int, started: datetime) -> dict:
         "python": platform.python_version(),
         "warnings": res.warnings,
         "simpy_events": res.simpy_events,
+        "roster": "files" if res.roster_digests else "synthetic",
+        **{f"{role}_sha256": digest for role, digest in res.roster_digests.items()},
+        "cadre_ids": f"pseudonymised (HMAC-SHA256, key {key.key_id})" if key else "kept (--keep-ids)",
     }
 
 

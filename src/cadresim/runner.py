@@ -40,6 +40,8 @@ class RunResults:
     events: pd.DataFrame | None
     warnings: list[str] = field(default_factory=list)
     simpy_events: int = 0
+    roster_ids: tuple[str, ...] | None = None  # the roster file's own cadre ids (memory only: --keep-ids)
+    roster_digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of the roster files, by role
 
 
 def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT_SEED, jobs: int = 1,
@@ -48,7 +50,7 @@ def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT
     """Run ``replications`` replications of ``scenario`` and gather the tables.
 
     Args:
-        roster: the start roster (default: the synthetic district of the scenario).
+        roster: the start roster (default: the scenario's roster files, else its synthetic district).
         jobs: worker processes (1: in this process).
         on_done: called with the replication number as each one finishes (for progress bars).
         executor: a concurrent.futures executor to use instead of a new process pool.
@@ -56,12 +58,14 @@ def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT
     if replications < 1:
         raise ValueError('"replications" must be >= 1.')
     if roster is None:
-        from cadresim.district import generate
+        from cadresim.rosterio import load_roster
 
-        roster = generate(scenario)
+        roster = load_roster(scenario)
     args = [(scenario, roster, seed, i, record_events) for i in range(replications)]
     results = _map(args, jobs, on_done, executor)
-    return gather(scenario, seed, results, roster.units)
+    res = gather(scenario, seed, results, roster.units)
+    res.roster_ids, res.roster_digests = roster.ids, dict(roster.digests)
+    return res
 
 
 def _one(args: tuple) -> ReplicationResult:

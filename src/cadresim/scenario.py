@@ -122,7 +122,10 @@ class Roles(Section):
 class UnitType(Section):
     """A kind of unit in the synthetic district, with its posts per grade."""
 
-    count: int = F(0, "number of units of this type", SEED, ge=0)
+    count: int = F(0, "number of units of this type (in each district when district.copies > 1)", SEED, ge=0)
+    level: Literal["district", "city"] = F(
+        "district", "district: a unit of each district, whose posts are filled from that district; city: a "
+        "city-level unit (not copied per district) whose posts are filled from every district", MODEL)
     name_zh: str = F("", "Chinese name, used in labels", MODEL)
     grassroots: bool = F(False, "time served in this unit counts as grassroots experience", SEED)
     young_member_age: Age | None = F(None, "team target: at least one division-level member younger than this "
@@ -150,6 +153,15 @@ class District(Section):
     seed: int = F(1, "seed of the synthetic roster generator (the roster is the same in every replication)",
                   MODEL)
     units: dict[str, UnitType] = FF(default_unit_types, "unit types keyed by type id", SEED)
+    copies: int = F(1, "number of districts of this kind (a city: 16); each selects within itself, and "
+                    "city-level unit types sit above them all. Counts such as secondment.count stay totals",
+                    MODEL, ge=1)
+    roster_file: str | None = F(None, "the district's own roster of cadres (CSV or .xlsx; columns: `cadresim "
+                                "roster template`) in place of the synthetic district, relative to the scenario "
+                                "file that sets it; with units_file, unit types then give only their grassroots "
+                                "flag and team target (null: synthetic district)", MODEL)
+    units_file: str | None = F(None, "the district's own units with their posts (CSV or .xlsx), with "
+                               "roster_file (null: synthetic district)", MODEL)
 
 
 class Retirement(Section):

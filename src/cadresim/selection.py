@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,9 @@ def candidates(run: Run, g: int, now: int) -> Candidates:
     idx = org.members(g - 1)
     pool = org.pool(idx, now)
     rules = run.grade_rules(g)
+    t0 = time.perf_counter()
     ok = eligibility.eligible(rules, pool, now)
+    run.timings["eligibility"] = run.timings.get("eligibility", 0.0) + time.perf_counter() - t0
     score = round_scores(run, idx, now)
     exceptional = np.zeros(len(idx), dtype=bool)
     if s.selection.exceptional.per_year:
@@ -113,6 +116,8 @@ def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_on
 def pick(run: Run, pool: Candidates, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
          young_age: int, now: int) -> int:
     """Position in ``pool`` of the best candidate in ``mask`` within the grade's scope (-1: none)."""
+    if run.org.several_districts:
+        mask = mask & run.org.same_district(pool.idx, unit)
     if run.grade_rules(g).scope == "unit_first":
         local = mask & (pool.unit == unit)
         if local.any():
@@ -174,8 +179,8 @@ def team_young_age(run: Run, unit: int, g: int) -> int:
 def team_has_young(run: Run, unit: int, young_age: int, now: int) -> bool:
     """Whether ``unit``'s leadership team has a member younger than ``young_age``."""
     org = run.org
-    team = np.isin(org.post_grade, run.s.role_indices("division_level")) & (org.post_unit == unit)
-    holders = org.holder[team]
+    posts = org.unit_posts[unit]
+    holders = org.holder[posts[np.isin(org.post_grade[posts], run.s.role_indices("division_level"))]]
     holders = holders[holders >= 0]
     return bool(len(holders)) and bool(np.any(org.age(holders, now) < young_age))
 

@@ -9,6 +9,7 @@ use. Months are int indices; -1 means "none".
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from cadresim.eligibility import Pool
 from cadresim.roster import Roster
@@ -46,6 +47,10 @@ class Organization:
         young = [self.s.district.units[t].young_member_age for t in types]
         self.type_young_age = np.array([-1 if a is None else a for a in young], dtype=np.int64)
         self.unit_index = {int(u): i for i, u in enumerate(self.unit_ids)}
+        # the district each unit belongs to (-1: city level, filled from every district)
+        group = units["district"] if "district" in units else pd.Series(0, index=units.index)
+        self.unit_group = group.fillna(0).to_numpy(np.int64)
+        self.several_districts = len(np.unique(self.unit_group)) > 1
 
     def _init_posts(self, roster: Roster) -> None:
         unit, grade = [], []
@@ -61,6 +66,9 @@ class Organization:
         self.post_unit = np.array(unit, dtype=np.int64)[order]
         self.post_grade = np.array(grade, dtype=np.int64)[order]
         self.holder = np.full(len(order), -1, dtype=np.int64)
+        by_unit = np.argsort(self.post_unit, kind="stable")
+        bounds = np.searchsorted(self.post_unit[by_unit], np.arange(len(units) + 1))
+        self.unit_posts = [by_unit[bounds[u]:bounds[u + 1]] for u in range(len(units))]
         self.chain = np.full(len(order), -1, dtype=np.int64)
         self.n_chains = 0
 
@@ -139,6 +147,14 @@ class Organization:
 
     def age(self, idx: np.ndarray | int, now: int) -> np.ndarray:
         return (now - self.birth[idx]) // 12
+
+    def same_district(self, idx: np.ndarray, unit: int) -> np.ndarray:
+        """Which cadres ``idx`` may fill a post of ``unit``: those of its district (everyone for a
+        city-level unit, or when there is one district)."""
+        group = self.unit_group[unit]
+        if not self.several_districts or group < 0:
+            return np.ones(len(idx), dtype=bool)
+        return self.unit_group[self.unit[idx]] == group
 
     def is_grassroots_unit(self, unit: int) -> bool:
         return bool(self.type_grassroots[self.unit_type[unit]])

@@ -56,18 +56,19 @@ class TeamTracker:
 def before_round(run, now: int) -> None:
     """At the reshuffle, after its departures: open team posts and eligible successors, per unit."""
     t, org = run.teams, run.org
-    team_posts = np.isin(org.post_grade, t.team_grades)
     eligible_by_grade = {}
     for g in t.team_grades:
         idx = org.members(g - 1)
         eligible_by_grade[g] = idx[eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)]
-    district = len(np.unique(np.concatenate(list(eligible_by_grade.values()) or [np.zeros(0, int)])))
     for u in range(t.n_units):
-        posts = team_posts & (org.post_unit == u)
-        if not posts.any():
+        posts = org.unit_posts[u]
+        posts = posts[np.isin(org.post_grade[posts], t.team_grades)]
+        if not len(posts):
             continue
         grades = set(org.post_grade[posts].tolist())
         local = np.unique(np.concatenate([e[org.unit[e] == u] for g, e in eligible_by_grade.items() if g in grades]))
+        district = len(np.unique(np.concatenate([e[org.same_district(e, u)] for g, e in eligible_by_grade.items()
+                                                 if g in grades])))
         t._pending[u] = {"departures_age": t.departures[u, 0], "departures_other": t.departures[u, 1],
                          "departures_reshuffle": t.departures[u, 2],
                          "vacancies": int(np.sum(org.holder[posts] < 0)),
@@ -80,9 +81,9 @@ def after_round(run, now: int) -> None:
     """After the reshuffle round: who fills the team, its age and make-up, the young-member target."""
     t, org = run.teams, run.org
     t.recording = False
-    team_posts = np.isin(org.post_grade, t.team_grades)
     for u, row in sorted(t._pending.items()):
-        holders = org.holder[team_posts & (org.post_unit == u)]
+        posts = org.unit_posts[u]
+        holders = org.holder[posts[np.isin(org.post_grade[posts], t.team_grades)]]
         holders = holders[holders >= 0]
         ages = org.age(holders, now)
         young_age = int(org.type_young_age[org.unit_type[u]])

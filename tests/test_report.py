@@ -1,0 +1,211 @@
+"""Tests of report.html (self-contained, read in a real headless browser) and of Chinese output."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import warnings
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib import image as mpimg  # noqa: E402
+
+from cadresim import fonts, plots, report  # noqa: E402
+from cadresim.compare import compare, png_bytes, write_comparison  # noqa: E402
+from cadresim.loader import load_scenario, to_yaml  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCEN = ROOT / "scenarios"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """Real results folders of baseline and youth2 (two replications each, same seed: paired)."""
+    from cadresim.results import write_results
+    from cadresim.runner import run_scenario
+
+    root = tmp_path_factory.mktemp("runs")
+    with pytest.MonkeyPatch.context() as mp:  # the run's own plots are not needed here: skip them, for speed
+        mp.setattr(plots, "save_all", lambda tables, folder, *a, **k: Path(folder).mkdir(parents=True) or [])
+        for name in ("baseline", "youth2"):
+            res = run_scenario(load_scenario(SCEN / f"{name}.yaml"), replications=2, record_events=False)
+            write_results(res, root / name, jobs=1, started=datetime.now(timezone.utc))
+    return root
+
+
+@pytest.fixture(scope="module")
+def written(runs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cmp") / "baseline-youth2"
+    return write_comparison(compare([runs / "baseline", runs / "youth2"]), out)
+
+
+class _Resources(HTMLParser):
+    """Every tag name and every src/href value of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.refs: list[tuple[str, str, str]] = []  # tag, attribute, value
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "data"):
+                self.refs.append((tag, name, value or ""))
+            if name == "id":
+                self.ids.add(value)
+
+
+def _parse(text: str) -> _Resources:
+    parser = _Resources()
+    parser.feed(text)
+    return parser
+
+
+# --- self-containment ----------------------------------------------------------------------------
+
+
+def test_report_is_self_contained(written):
+    text = (written / "report.html").read_text(encoding="utf-8")
+    page = _parse(text)
+    images = [v for tag, attr, v in page.refs if tag == "img"]
+    assert len(images) == len(list((written / "plots").glob("*.png"))) == 6
+    assert all(v.startswith("data:image/png;base64,") for v in images)
+    assert not [r for r in page.refs if r[0] != "img"], "no links or other resources"
+    assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
+    assert "http://" not in text and "https://" not in text
+    assert "@import" not in text and "url(" not in text
+    embedded = base64.b64decode(images[0].split(",", 1)[1])
+    assert embedded == (written / "plots" / "differences.png").read_bytes()
+
+
+def test_report_sections(written):
+    text = (written / "report.html").read_text(encoding="utf-8")
+    page = _parse(text)
+    assert "headline" in page.ids
+    for heading in ("In brief", "Headline results", "Figures", "What differs from the baseline",
+                    "Assumptions in force", "Method"):
+        assert f">{heading}</h2>" in text
+    assert "<code>youth_talent.cohorts.c2</code>" in text  # the diff of the resolved scenarios
+    assert "(not set)" in text
+    assert "<code>grades.&lt;grade&gt;.grassroots_years</code>" in text  # assumptions with their sources
+    assert "条例 Art. 8(1)" in text
+    assert text.count("<figcaption>") == 6
+    assert "paired" in text and "narrower" in text
+
+
+# --- sentences and settings ----------------------------------------------------------------------
+
+
+def test_sentence_reads_plainly():
+    row = {"diff": 2.3, "diff_ci95_low": 1.1, "diff_ci95_high": 3.5}
+    text = report.sentence("post80_division_level", row, "youth2", "baseline", "after the Dec 2016 reshuffle")
+    assert text == ("youth2 has 2.3 more division-level holders born in the 1980s than baseline after the Dec 2016 "
+                    "reshuffle (95% CI 1.1 to 3.5).")
+    share = report.sentence("young_member_team_share", {"diff": -0.053, "diff_ci95_low": -0.09, "diff_ci95_high": -0.01},
+                            "rotation", "baseline", "in Jun 2017")
+    assert share.startswith("The share of leadership teams meeting their young-member target is 5.3 percentage points "
+                            "lower in rotation than in baseline in Jun 2017 (95% CI −9.0 to −1.0)")
+    zh = report.sentence("post80_division_level", row, "youth2", "baseline", "2016年12月换届后", "zh", plots.LABELS_ZH)
+    assert zh == "2016年12月换届后，youth2的80后处级干部人数比baseline多2.3（95%置信区间 1.1 至 3.5）。"
+
+
+def test_assumptions_in_force_show_values_and_differences():
+    import yaml
+
+    resolved = {n: yaml.safe_load(to_yaml(load_scenario(SCEN / f"{n}.yaml"))) for n in ("baseline", "rotation")}
+    settings = {s.key: s for s in report.assumptions_in_force(resolved)}
+    rate = settings["rotation.cross_unit_rate"]
+    assert rate.source == "assumption" and rate.differs and rate.values == {"baseline": "0.05", "rotation": "0.15"}
+    ceiling = settings["grades.<grade>.age_ceiling"]
+    assert not ceiling.differs and "deputy_section: 35" in ceiling.values["baseline"]
+    assert settings["retirement.male"].source == "rule" and settings["retirement.male"].citation
+    assert "name" not in settings and not any(k.startswith("report.") for k in settings)
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+
+def _browser() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def _headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", f"--user-data-dir={profile}"]
+    return subprocess.run([browser, *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_report_renders_in_a_headless_browser(written, tmp_path):
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no headless browser (chromium, chromium-browser or google-chrome) on PATH; "
+                    "install one (e.g. apt install chromium) to check the report as a reader sees it")
+    url = (written / "report.html").resolve().as_uri()
+    dom = _headless(browser, tmp_path / "profile", "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = _parse(dom.stdout)
+    assert "headline" in page.ids and "<tbody>" in dom.stdout
+    images = [v for tag, attr, v in page.refs if tag == "img"]
+    assert len(images) == 6 and all(v.startswith("data:image/png;base64,") for v in images)
+    shot = tmp_path / "report.png"
+    proc = _headless(browser, tmp_path / "profile2", f"--screenshot={shot}", "--window-size=1280,2000",
+                     "--hide-scrollbars", url)
+    assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
+    pixels = mpimg.imread(shot)
+    assert pixels.shape[:2] == (2000, 1280)
+    colours = np.unique((pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 200, "the screenshot looks blank"
+
+
+# --- Chinese ---------------------------------------------------------------------------------------
+
+
+def test_chinese_labels_cover_every_english_label():
+    assert set(plots.LABELS_ZH) == set(plots.LABELS)
+    assert plots.LABELS_ZH["post80"] == "80后" and plots.LABELS_ZH["reshuffle"] == "换届"
+
+
+def test_chinese_plots_and_report(runs, tmp_path):
+    family = fonts.find_cjk_font()
+    if family is None:
+        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk); Chinese plots fall back to English")
+    comp = compare([runs / "baseline", runs / "youth2"], lang="zh")
+    assert comp.plot_lang == "zh" and comp.rc
+    fig = comp.figures["binding_rules"]
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context(comp.rc):
+        warnings.simplefilter("always")
+        png = png_bytes(fig)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if any("\u4e00" <= c <= "\u9fff" for c in t.get_text())]
+    assert len(texts) > 5, "the zh figure has Chinese text"
+    with matplotlib.rc_context(comp.rc):
+        used = {str(font_manager.findfont(t.get_fontproperties())) for t in texts}  # a path, or a FontPath
+    assert used <= {f.fname for f in font_manager.fontManager.ttflist if f.name == family}
+    text = (write_comparison(comp, tmp_path / "zh") / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in text
+    for term in ("换届", "80后", "青年英才", "主要结果", "现行规定与假设"):
+        assert term in text
+
+
+def test_without_a_cjk_font_zh_falls_back_to_english_plots(runs, monkeypatch):
+    monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
+    comp = compare([runs / "baseline", runs / "youth2"], lang="zh")
+    assert comp.plot_lang == "en" and not comp.rc
+    assert any("no CJK font found" in n and "fonts-noto-cjk" in n for n in comp.notes)
+    title = comp.figures["differences"].get_suptitle()
+    assert title.startswith("Difference from baseline")
