@@ -145,13 +145,14 @@ def swap(run: Run, c: int, partner: int, now: int, event: str, detail: str) -> N
 
 
 def random_partner(run: Run, c: int, g: int, now: int, purpose: str, exclude_unit: int = -1,
-                   units: np.ndarray | None = None, moved: np.ndarray | None = None) -> int:
-    """A holder of grade ``g`` to swap with, drawn at random (keyed to ``c``); -1 when none."""
+                   units: np.ndarray | None = None, moved: np.ndarray | None = None,
+                   cache: dict | None = None) -> int:
+    """A holder of grade ``g`` in ``c``'s district to swap with, drawn at random (keyed to ``c``); -1 when
+    none. ``cache`` keeps the holders of each grade and district for the length of one step (swaps
+    within a grade and district do not change who they are)."""
     org = run.org
-    idx = np.flatnonzero(org.active[:org.n] & (org.grade[:org.n] == g) & (org.post[:org.n] >= 0))
+    idx = partner_pool(run, g, int(org.unit_group[org.unit[c]]), cache)
     mask = (idx != c) & (org.unit[idx] != exclude_unit) & (org.secondment_end[idx] < 0)
-    if org.several_districts:  # swaps stay within the cadre's own district (or the city level)
-        mask &= org.unit_group[org.unit[idx]] == org.unit_group[org.unit[c]]
     if units is not None:
         mask &= np.isin(org.unit[idx], units)
     if moved is not None:
@@ -160,6 +161,19 @@ def random_partner(run: Run, c: int, g: int, now: int, purpose: str, exclude_uni
     if not len(idx):
         return -1
     return int(idx[np.argmin(run.rng.uniform(purpose, now, org.key[c], org.key[idx]))])
+
+
+def partner_pool(run: Run, g: int, group: int, cache: dict | None) -> np.ndarray:
+    """Holders of grade ``g`` seated in district ``group`` (everyone's district when there is one)."""
+    if cache is not None and (g, group) in cache:
+        return cache[(g, group)]
+    org = run.org
+    idx = np.flatnonzero(org.active[:org.n] & (org.grade[:org.n] == g) & (org.post[:org.n] >= 0))
+    if org.several_districts:
+        idx = idx[org.unit_group[org.unit[idx]] == group]
+    if cache is not None:
+        cache[(g, group)] = idx
+    return idx
 
 
 # --- rotation -----------------------------------------------------------------------------------
@@ -178,13 +192,14 @@ def rotation(run: Run, now: int) -> None:
     if r.max_years_in_post is not None:
         forced = {int(c) for c in idx if now - org.post_since[c] >= round(12 * r.max_years_in_post)}
     moved = np.zeros(org.n, dtype=bool)
+    cache: dict = {}
     cross = [int(c) for c in order[:cross_n]] + sorted(forced - {int(c) for c in order[:cross_n]})
     for c in cross:
         if not moved[c]:
-            cross_move(run, c, now, moved, "forced" if c in forced else "cross")
+            cross_move(run, c, now, moved, "forced" if c in forced else "cross", cache)
     for c in order[cross_n:cross_n + internal_n]:
         if not moved[int(c)]:
-            internal_move(run, int(c), now, moved)
+            internal_move(run, int(c), now, moved, cache)
 
 
 def priority(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
@@ -201,7 +216,7 @@ def priority(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
     return lacks_grassroots.astype(float) + lacks_posts.astype(float)
 
 
-def cross_move(run: Run, c: int, now: int, moved: np.ndarray, detail: str) -> None:
+def cross_move(run: Run, c: int, now: int, moved: np.ndarray, detail: str, cache: dict | None = None) -> None:
     """Swap ``c`` with a holder of the same grade in another unit (type share honoured when set)."""
     r, org = run.s.rotation, run.org
     g = int(org.grade[c])
@@ -210,19 +225,19 @@ def cross_move(run: Run, c: int, now: int, moved: np.ndarray, detail: str) -> No
         other_type = run.rng.uniform("rotate_type", now, org.key[c])[0] < r.cross_type_share
         same = org.unit_type == org.unit_type[org.unit[c]]
         units = np.flatnonzero(~same if other_type else same)
-    partner = random_partner(run, c, g, now, "rotate_partner", int(org.unit[c]), units, moved)
+    partner = random_partner(run, c, g, now, "rotate_partner", int(org.unit[c]), units, moved, cache)
     if partner < 0:
         return
     swap(run, c, partner, now, "rotation", detail)
     moved[[c, partner]] = True
 
 
-def internal_move(run: Run, c: int, now: int, moved: np.ndarray) -> None:
+def internal_move(run: Run, c: int, now: int, moved: np.ndarray, cache: dict | None = None) -> None:
     """Move ``c`` to another post of the same grade in the same unit: a vacant one, else a swap."""
     org = run.org
     g, unit = int(org.grade[c]), int(org.unit[c])
-    open_ = org.vacancies(g)
-    open_ = open_[org.post_unit[open_] == unit]
+    posts = org.unit_posts[unit]
+    open_ = posts[(org.post_grade[posts] == g) & (org.holder[posts] < 0)]
     if len(open_):
         p = int(open_[0])
         chain = int(org.chain[p])
@@ -232,7 +247,7 @@ def internal_move(run: Run, c: int, now: int, moved: np.ndarray) -> None:
         moved[c] = True
         run.log.add(now, "rotation", c, g, unit, p, chain, "internal")
         return
-    partner = random_partner(run, c, g, now, "rotate_internal", units=np.array([unit]), moved=moved)
+    partner = random_partner(run, c, g, now, "rotate_internal", units=np.array([unit]), moved=moved, cache=cache)
     if partner >= 0:
         swap(run, c, partner, now, "rotation", "internal")
         moved[[c, partner]] = True

@@ -23,6 +23,14 @@ class Candidates:
     unit: np.ndarray
     taken: np.ndarray
     exceptional: np.ndarray
+    groups: dict[int, np.ndarray] | None = None  # positions by district, when there are several
+
+    def within(self, run: Run, unit: int) -> np.ndarray:
+        """Positions of the candidates who may fill a post of ``unit`` (its district; all for city level)."""
+        group = int(run.org.unit_group[unit])
+        if self.groups is None or group < 0:
+            return np.arange(len(self.idx))
+        return self.groups.get(group, np.zeros(0, dtype=np.int64))
 
 
 def selection_round(run: Run, now: int) -> int:
@@ -66,8 +74,14 @@ def candidates(run: Run, g: int, now: int) -> Candidates:
     exceptional = np.zeros(len(idx), dtype=bool)
     if s.selection.exceptional.per_year:
         exceptional = eligibility.waivable_single_failure(rules, pool, now, org.last_promotion[idx])
+    groups = None
+    if org.several_districts:  # split once per round, so each vacancy scans its own district only
+        group = org.unit_group[org.unit[idx]]
+        order = np.argsort(group, kind="stable")
+        keys, starts = np.unique(group[order], return_index=True)
+        groups = dict(zip(keys.tolist(), np.split(order, starts[1:])))
     return Candidates(idx, ok, score, org.age(idx, now), org.unit[idx].copy(), np.zeros(len(idx), bool),
-                      exceptional)
+                      exceptional, groups)
 
 
 def round_scores(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
@@ -94,11 +108,14 @@ def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_on
         outside_hire(run, p, now)
         return 1
     young_age = team_young_age(run, u, g)
-    young = pool.young_age < young_age if young_age > 0 else np.zeros(len(pool.idx), bool)
-    choice = pick(run, pool, pool.ok & ~pool.taken & (young if young_only else True), u, g, young, young_age, now)
+    pos = pool.within(run, u)
+    young = pool.young_age[pos] < young_age if young_age > 0 else np.zeros(len(pos), bool)
+    free = ~pool.taken[pos]
+    mask = pool.ok[pos] & free & (young if young_only else True)
+    choice = pick(run, pool, pos, mask, u, g, young, young_age, now)
     exception = False
     if choice < 0 and not young_only and exceptions_left(run, now):
-        choice = pick(run, pool, pool.exceptional & ~pool.taken, u, g, young, young_age, now)
+        choice = pick(run, pool, pos, pool.exceptional[pos] & free, u, g, young, young_age, now)
         exception = choice >= 0
     if choice >= 0:
         promote(run, int(pool.idx[choice]), p, now, fresh, exception)
@@ -113,21 +130,19 @@ def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_on
     return 0
 
 
-def pick(run: Run, pool: Candidates, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
+def pick(run: Run, pool: Candidates, pos: np.ndarray, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
          young_age: int, now: int) -> int:
-    """Position in ``pool`` of the best candidate in ``mask`` within the grade's scope (-1: none)."""
-    if run.org.several_districts:
-        mask = mask & run.org.same_district(pool.idx, unit)
+    """Position in ``pool`` of the best candidate among ``pos[mask]`` within the grade's scope (-1: none)."""
     if run.grade_rules(g).scope == "unit_first":
-        local = mask & (pool.unit == unit)
+        local = mask & (pool.unit[pos] == unit)
         if local.any():
             mask = local
     where = np.flatnonzero(mask)
     if not len(where):
         return -1
     lacks = young_age > 0 and not team_has_young(run, unit, young_age, now)
-    scores = pool.score[where] + scoring.team_bonus(run.s.selection.score, lacks, young[where])
-    return int(where[scoring.best(scores)])
+    scores = pool.score[pos[where]] + scoring.team_bonus(run.s.selection.score, lacks, young[where])
+    return int(pos[where[scoring.best(scores)]])
 
 
 def promote(run: Run, c: int, p: int, now: int, fresh: set[int], exception: bool = False) -> None:
