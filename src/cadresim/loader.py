@@ -131,13 +131,22 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _safe_load(text: str) -> Any:
+    """Parse one YAML document with the strict safe loader (plain data only, no duplicate keys)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
     if not path.is_file():
         source = str(stack[-1]) if stack else str(path)
         what = "extends names a file that does not exist" if stack else "no such scenario file"
         raise InputError([Problem(source, "extends" if stack else "", what, str(path))])
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader
+        data = _safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

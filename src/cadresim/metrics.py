@@ -113,35 +113,37 @@ def youth_talent_metrics(run: Run, now: int) -> dict[str, float]:
     return out
 
 
-def eligibility_rows(run: Run, now: int) -> list[tuple]:
-    """(grade, birth_decade, rule, candidates, fail, fail_alone) for promotion into each grade."""
-    org, rows = run.org, []
+def candidate_pools(run: Run, now: int):
+    """For promotion into each grade g: (g, candidates' indices, their birth decades, their Pool)."""
+    org = run.org
     for g in range(1, len(run.s.ladder)):
         idx = org.members(g - 1)
-        if not len(idx):
-            continue
-        dec = decade(org.birth[idx])
-        attr = eligibility.attribution(run.grade_rules(g), org.pool(idx, now), now)
-        ok = eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)
+        if len(idx):
+            yield g, idx, decade(org.birth[idx]), org.pool(idx, now)
+
+
+def eligibility_rows(run: Run, now: int) -> list[tuple]:
+    """(grade, birth_decade, rule, candidates, fail, fail_alone) for promotion into each grade;
+    rule "any_rule" counts those failing at least one rule."""
+    rows = []
+    for g, _, dec, pool in candidate_pools(run, now):
+        rules, key = run.grade_rules(g), run.s.ladder[g]
+        attr = eligibility.attribution(rules, pool, now)
+        ok = eligibility.eligible(rules, pool, now)
         for d in np.unique(dec):
             here = dec == d
             not_ok = int(np.sum(~ok & here))
-            rows.append((run.s.ladder[g], int(d), "any_rule", int(here.sum()), not_ok, not_ok))
-            for rule, (fail, alone) in attr.items():
-                rows.append((run.s.ladder[g], int(d), rule, int(here.sum()), int(np.sum(fail & here)),
-                             int(np.sum(alone & here))))
+            rows.append((key, int(d), "any_rule", int(here.sum()), not_ok, not_ok))
+            rows += [(key, int(d), rule, int(here.sum()), int(np.sum(fail & here)), int(np.sum(alone & here)))
+                     for rule, (fail, alone) in attr.items()]
     return rows
 
 
 def pool_rows(run: Run, now: int) -> list[tuple]:
     """(grade, birth_decade, candidates, eligible): the pool for promotion into each grade."""
-    org, rows = run.org, []
-    for g in range(1, len(run.s.ladder)):
-        idx = org.members(g - 1)
-        if not len(idx):
-            continue
-        dec = decade(org.birth[idx])
-        ok = eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)
+    rows = []
+    for g, _, dec, pool in candidate_pools(run, now):
+        ok = eligibility.eligible(run.grade_rules(g), pool, now)
         values, counts = np.unique(dec, return_counts=True)
         rows += [(run.s.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d)))) for d, n in zip(values, counts)]
     return rows
