@@ -66,3 +66,9 @@ def unit(uid: int, utype: str = "bureau", **posts: int) -> dict:
 @pytest.fixture
 def tiny_builder():
     return tiny
+
+
+@pytest.fixture(autouse=True)
+def _private_key_file(tmp_path_factory, monkeypatch):
+    """Runs pseudonymise ids with the user's key: tests use a temporary one, never ~/.config."""
+    monkeypatch.setenv("CADRESIM_KEY_FILE", str(tmp_path_factory.getbasetemp() / "pseudonym.key"))

@@ -9,6 +9,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 from cadresim.loader import load_scenario, scenario_from_dict, with_overrides  # noqa: E402
 from cadresim.runner import DEFAULT_SEED, RunResults, run_scenario  # noqa: E402
+from cadresim.sweep import sweep  # noqa: E402  (the function; import helpers with `from cadresim.sweep import ...`)
 
 __all__ = ["DEFAULT_SEED", "RunResults", "__version__", "load_scenario", "run_scenario", "scenario_from_dict",
-           "with_overrides"]
+           "sweep", "with_overrides"]

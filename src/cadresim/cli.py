@@ -148,7 +148,7 @@ def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="W
 
 
 # Commands defined in their own modules register themselves on ``app`` when imported.
-COMMAND_MODULES: list[str] = ["cadresim.cli_teams", "cadresim.cli_compare", "cadresim.cli_roster"]
+COMMAND_MODULES: list[str] = ["cadresim.cli_teams", "cadresim.cli_compare", "cadresim.cli_roster", "cadresim.cli_sweep"]
 
 
 def _register_commands() -> None:

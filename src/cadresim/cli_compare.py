@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
 from cadresim.cli import app, err, fail, out
 from cadresim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cadresim.compare import Comparison
 
 
 @app.command()
@@ -38,10 +43,10 @@ def compare(
     out.print(f"Comparison written to [bold]{target}/[/] (open [bold]{target / 'report.html'}[/] in a browser)")
 
 
-def _table(comp) -> Table:
+def _table(comp: Comparison) -> Table:
     """Differences from the baseline at the report's key date, as in the report's summary."""
     from cadresim.compare import key_date
-    from cadresim.plots import LABELS, _metric_label, _metric_unit
+    from cadresim.plots import metric_label, metric_unit
 
     date = key_date(comp)
     rows = comp.tables["comparison"]
@@ -52,13 +57,13 @@ def _table(comp) -> Table:
         table.add_column(f"{name} ({'paired' if comp.pairing[name] == 'paired' else 'unpaired'})", justify="right")
     for metric in comp.metrics:
         here = rows[rows["metric"] == metric].set_index("scenario")
-        scale = 100.0 if _metric_unit(metric) == "unit_percent" else 1.0
+        scale = 100.0 if metric_unit(metric) == "unit_percent" else 1.0
         cells = [_cell(here.loc[n], scale) if n in here.index else "" for n in comp.scenarios[1:]]
-        table.add_row(_metric_label(metric, LABELS) + (" (pp)" if scale == 100.0 else ""), *cells)
+        table.add_row(metric_label(metric) + (" (pp)" if scale == 100.0 else ""), *cells)
     return table
 
 
-def _cell(row, scale: float) -> str:
+def _cell(row: pd.Series, scale: float) -> str:
     diff, low, high = (scale * row[c] for c in ("diff", "diff_ci95_low", "diff_ci95_high"))
     if diff != diff:  # NaN: the baseline lacks this metric
         return "–"

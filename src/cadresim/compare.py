@@ -29,6 +29,7 @@ from cadresim import __version__, dates, plots
 from cadresim.errors import InputError, Problem
 from cadresim.loader import NOT_SIMULATED
 from cadresim.metrics import HEADLINE
+from cadresim.scenario import DEFAULT_LADDER
 from cadresim.stats import mean_ci
 
 MANIFEST = "manifest.json"
@@ -423,9 +424,8 @@ def compare(dirs: list[Path], baseline: Path | None = None, metrics: list[str] |
         raise InputError([Problem("--lang", "", f"unknown language; use one of {', '.join(LANGS)}", lang)])
     runs = load_runs(dirs, baseline)
     chosen = _check_metrics(runs, metrics)
-    comp = Comparison(runs, _tables(runs, metrics), lang=lang, plot_lang=lang)
-    comp.metrics = chosen
-    comp.pairing = {r.name: pairing(runs[0], r) for r in runs[1:]}
+    comp = Comparison(runs, _tables(runs, metrics), pairing={r.name: pairing(runs[0], r) for r in runs[1:]},
+                      metrics=chosen, lang=lang, plot_lang=lang)
     comp.notes = _notes(comp)
     _set_fonts(comp)
     comp.figures = build_figures(comp)
@@ -487,7 +487,7 @@ def labels_for(comp: Comparison, lang: str | None = None) -> tuple[dict[str, str
     """(labels, grade labels) in ``lang`` (default: the plots' language)."""
     lang = lang or comp.plot_lang
     labels = {**plots.LABELS, **(plots.LABELS_ZH if lang == "zh" else {})}
-    ladder = comp.baseline.resolved.get("ladder") or plots.DEFAULT_LADDER
+    ladder = comp.baseline.resolved.get("ladder") or DEFAULT_LADDER
     grades = comp.baseline.resolved.get("grades") or {}
     zh = {g: (grades.get(g) or {}).get("name_zh") or labels.get(g, g) for g in ladder}
     en = {g: plots.LABELS.get(g, g.replace("_", " ")) for g in ladder}

@@ -38,9 +38,20 @@ def find_cjk_font() -> str | None:
     """
     known = _known_families()
     for family in CJK_FAMILIES:
-        if family in known:
+        if family in known and has_glyphs(family):
             return family
-    return _register_system_font()
+    family = _register_system_font()
+    return family if family is not None and has_glyphs(family) else None
+
+
+def has_glyphs(family: str, text: str = PROBE) -> bool:
+    """Whether the font matplotlib picks for ``family`` draws every character of ``text``."""
+    try:
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        font = font_manager.get_font(path)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(font.get_char_index(ord(c)) for c in text)
 
 
 def rc_params(family: str) -> dict[str, object]:

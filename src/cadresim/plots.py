@@ -523,6 +523,21 @@ SCENARIO_LINESTYLES = ["-", "--", "-.", ":"]
 ELIGIBLE_COLOUR, SEVERAL_COLOUR = "#1B7837", "#8C8C8C"
 
 
+def metric_label(metric: str, labels: Mapping[str, str] = LABELS) -> str:
+    """What a metric measures, in words (``youth_talent_promoted_share_c2`` names its cohort)."""
+    return _metric_label(metric, _labels(labels))
+
+
+def metric_unit(metric: str) -> str:
+    """The :data:`LABELS` key of a metric's unit: ``unit_percent`` for shares and rates."""
+    return _metric_unit(metric)
+
+
+def date_text(date: str, labels: Mapping[str, str] = LABELS) -> str:
+    """A 'YYYY-MM' date as readers write it (``date_format``: Dec 2016, 2016年12月)."""
+    return _date_text(date, _labels(labels))
+
+
 def scenario_style(i: int) -> dict[str, object]:
     """Colour and line style of the ``i``-th scenario (0: the baseline)."""
     return {"color": SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)],
@@ -569,8 +584,8 @@ def differences_forest(comparison: pd.DataFrame, metrics: list[str], scenarios: 
 def _forest_rows(comparison: pd.DataFrame, metrics: list[str], scenarios: list[str]) -> pd.DataFrame:
     rows = comparison[comparison["metric"].isin(metrics) & comparison["scenario"].isin(scenarios[1:])]
     rows = rows[rows["diff"].notna()]
-    moving = rows.groupby("date")["diff"].transform(lambda d: (d != 0).any())
-    rows = rows[moving | rows["diff_ci95_high"].gt(rows["diff_ci95_low"])]
+    spread = (rows["diff"].abs() + (rows["diff_ci95_high"] - rows["diff_ci95_low"]).fillna(0)) > 1e-9
+    rows = rows[spread.groupby(rows["date"]).transform("any")]  # not where all runs agree (up to rounding)
     order = {s: i for i, s in enumerate(scenarios)}
     return rows.assign(_t=rows["date"].map(dates.parse), _s=rows["scenario"].map(order)).sort_values(["_t", "_s"])
 
@@ -614,7 +629,8 @@ def _tick_text(scenario: str, date: str, many_dates: bool, lab: Mapping[str, str
 def _paired_legend(fig: Figure, rows: pd.DataFrame, lab: Mapping[str, str]) -> None:
     kinds = {_is_paired(p) for p in rows["paired"]}
     handles = [Line2D([], [], ls="", marker="o", ms=8, mfc="0.3" if paired else "white", mec="0.3", mew=1.8,
-                      label=lab["marker_paired" if paired else "marker_unpaired"]) for paired in sorted(kinds, reverse=True)]
+                      label=lab["marker_paired" if paired else "marker_unpaired"])
+               for paired in sorted(kinds, reverse=True)]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
 
 

@@ -86,8 +86,12 @@ def _create(path: Path) -> bool:
             os.link(tmp, path)  # atomic: never overwrites a key another run has just made
         except FileExistsError:
             return False
+        except OSError:  # no hard links on this drive (FAT, some network shares): a plain rename
+            if path.exists():
+                return False
+            os.replace(tmp, path)
         finally:
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise InputError([Problem("--key-file", "", f"cannot create the pseudonym key ({exc.strerror}): give a "
                                   f"writable path with --key-file or {ENV_KEY_FILE}, or use --keep-ids",

@@ -72,7 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_seed": "Seed", "col_version": "cadresim", "col_commit": "Commit", "col_finished": "Finished",
         "col_paired": "Compared with the baseline",
         "paired": "paired", "is_baseline": "(baseline)",
-        "pp": "pp",
+        "to": "to",
         "more": "{scenario} has {value} more {what} than {baseline} {when} (95% CI {low} to {high}).",
         "fewer": "{scenario} has {value} fewer {what} than {baseline} {when} (95% CI {low} to {high}).",
         "share_up": "The share of {what} is {value} percentage points higher in {scenario} than in {baseline} "
@@ -134,9 +134,9 @@ TEXT: dict[str, dict[str, str]] = {
         "col_scenario": "方案", "col_folder": "结果目录", "col_reps": "重复次数", "col_seed": "随机种子",
         "col_version": "cadresim", "col_commit": "提交", "col_finished": "完成时间", "col_paired": "与基准的比较",
         "paired": "配对", "is_baseline": "（基准）",
-        "pp": "个百分点",
-        "more": "{when}，{scenario}的{what}比{baseline}多{value}（95%置信区间 {low} 至 {high}）。",
-        "fewer": "{when}，{scenario}的{what}比{baseline}少{value}（95%置信区间 {low} 至 {high}）。",
+        "to": "至",
+        "more": "{when}，{scenario}的{what}比{baseline}多{value}{unit}（95%置信区间 {low} 至 {high}）。",
+        "fewer": "{when}，{scenario}的{what}比{baseline}少{value}{unit}（95%置信区间 {low} 至 {high}）。",
         "share_up": "{when}，{scenario}的{what}比{baseline}高{value}个百分点（95%置信区间 {low} 至 {high}）。",
         "share_down": "{when}，{scenario}的{what}比{baseline}低{value}个百分点（95%置信区间 {low} 至 {high}）。",
         "level_up": "{when}，{scenario}的{what}比{baseline}高{value}{unit}（95%置信区间 {low} 至 {high}）。",
@@ -232,20 +232,23 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
     """The report as one HTML string; ``images`` maps figure names to PNG bytes."""
     t = TEXT[comp.lang]
     lab, _ = labels_for(comp, comp.lang)
-    names = ", ".join(comp.scenarios)
+    parts = [_title(comp, t, today), _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab),
+             _figures(comp, t, images), _differences(comp, t), _assumptions(comp, t), _method(comp, t),
+             f"<footer>{_e(t['footer'])}</footer>"]
+    title = _e(t["title"].format(names=", ".join(comp.scenarios)))
+    head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n'
+            '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n")
+    return head + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+
+
+def _title(comp: Comparison, t: Mapping[str, str], today: str | None) -> str:
     from cadresim import __version__
 
-    head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(t['title'].format(names=names))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n")
-    parts = [
-        f"<h1>{_e(t['title'].format(names=names))}</h1>",
-        f'<p class="subtitle">{_e(t["subtitle"].format(baseline=comp.baseline.name, version=__version__, today=today or datetime.now().strftime("%Y-%m-%d")))}</p>',
-        _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab), _figures(comp, t, images),
-        _differences(comp, t), _assumptions(comp, t), _method(comp, t),
-        f"<footer>{_e(t['footer'])}</footer>",
-    ]
-    return head + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+    sub = t["subtitle"].format(baseline=comp.baseline.name, version=__version__,
+                               today=today or datetime.now().strftime("%Y-%m-%d"))
+    return (f"<h1>{_e(t['title'].format(names=', '.join(comp.scenarios)))}</h1>"
+            f'<p class="subtitle">{_e(sub)}</p>')
 
 
 def _e(text: object) -> str:
@@ -263,7 +266,7 @@ def _notes(comp: Comparison, t: Mapping[str, str]) -> str:
 
 
 def _is_share(metric: str) -> bool:
-    return plots._metric_unit(metric) == "unit_percent"
+    return plots.metric_unit(metric) == "unit_percent"
 
 
 def _num(value: float, metric: str, signed: bool = False) -> str:
@@ -271,7 +274,7 @@ def _num(value: float, metric: str, signed: bool = False) -> str:
     if value is None or not np.isfinite(value):
         return "–"
     v = 100 * value if _is_share(metric) else value
-    decimals = 2 if plots._metric_unit(metric) in ("unit_ratio", "unit_merit") else 1
+    decimals = 2 if plots.metric_unit(metric) in ("unit_ratio", "unit_merit") else 1
     text = f"{v:+.{decimals}f}" if signed else f"{v:.{decimals}f}"
     return text.replace("-", "−")
 
@@ -282,13 +285,9 @@ def _clear(row: pd.Series) -> bool:
     return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
 
 
-def _date_text(date: str, lab: Mapping[str, str]) -> str:
-    return plots._date_text(date, lab)
-
-
 def _when(comp: Comparison, date: str, t: Mapping[str, str], lab: Mapping[str, str]) -> str:
     key = "after_reshuffle" if date in reshuffle_dates(comp) else "at_date"
-    return t[key].format(date=_date_text(date, lab))
+    return t[key].format(date=plots.date_text(date, lab))
 
 
 # --- in brief ------------------------------------------------------------------------------------
@@ -301,14 +300,15 @@ def _brief(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) -> st
     when = _when(comp, date, t, lab)
     blocks = [f"<h2>{_e(t['brief'])}</h2>",
               f"<p>{_e(t['brief_intro'].format(baseline=comp.baseline.name, when=when))}</p>"]
+    base = comp.baseline.name
     for name in comp.scenarios[1:]:
         rows = at[at["scenario"] == name].set_index("metric").reindex(comp.metrics).dropna(subset=["diff"])
-        clear = [sentence(m, r, name, comp.baseline.name, when, comp.lang, lab) for m, r in rows.iterrows() if _clear(r)]
-        unclear = [plots._metric_label(m, lab) for m, r in rows.iterrows() if not _clear(r)]
+        clear = [sentence(m, r, name, base, when, comp.lang, lab) for m, r in rows.iterrows() if _clear(r)]
+        unclear = [plots.metric_label(m, lab) for m, r in rows.iterrows() if not _clear(r)]
         items = "".join(f"<li>{_e(s)}</li>" for s in clear)
         if unclear:
-            sep = "、" if comp.lang == "zh" else "; "
-            items += f'<li class="muted">{_e(t["no_clear"].format(baseline=comp.baseline.name, metrics=sep.join(unclear)))}</li>'
+            listed = ("、" if comp.lang == "zh" else "; ").join(unclear)
+            items += f'<li class="muted">{_e(t["no_clear"].format(baseline=base, metrics=listed))}</li>'
         blocks.append(f"<h3>{_e(name)}</h3><ul>{items}</ul>")
     return '<section class="brief">' + "".join(blocks) + "</section>"
 
@@ -319,10 +319,10 @@ def sentence(metric: str, row: Mapping[str, Any], scenario: str, baseline: str, 
     born in the 1980s than baseline after the Dec 2016 reshuffle (95% CI 0.2 to 3.4)."."""
     t = TEXT[lang]
     lab = {**plots.LABELS, **labels}
-    unit = plots._metric_unit(metric)
+    unit = plots.metric_unit(metric)
     up = row["diff"] >= 0
     what = NOUNS.get(metric, "") if lang == "en" else ""
-    what = what or plots._metric_label(metric, lab)
+    what = what or plots.metric_label(metric, lab)
     what = what[0].lower() + what[1:] if lang == "en" and not what[:2].isupper() else what
     if _is_share(metric):
         key = "share_up" if up else "share_down"
@@ -352,7 +352,7 @@ def _headline(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) ->
         ordered = sorted(here["date"].unique(), key=dates.parse)
         for k, date in enumerate(ordered):
             body.append(_headline_row(metric, date, here[here["date"] == date].set_index("scenario"), names, k,
-                                      len(ordered), lab))
+                                      len(ordered), lab, t["to"]))
     unpaired = any(p != "paired" for p in comp.pairing.values())
     foot = f'<p class="muted">† {_e(t["unpaired_mark"])}</p>' if unpaired else ""
     return (f"<h2>{_e(t['headline'])}</h2><p>{_e(t['headline_intro'].format(baseline=names[0]))}</p>"
@@ -361,9 +361,9 @@ def _headline(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) ->
 
 
 def _headline_row(metric: str, date: str, at: pd.DataFrame, names: list[str], k: int, n_dates: int,
-                  lab: Mapping[str, str]) -> str:
-    first = f'<td rowspan="{n_dates}">{_e(plots._metric_label(metric, lab))}</td>' if k == 0 else ""
-    cells = [first, f'<td class="date">{_e(_date_text(date, lab))}</td>']
+                  lab: Mapping[str, str], to: str) -> str:
+    first = f'<td rowspan="{n_dates}">{_e(plots.metric_label(metric, lab))}</td>' if k == 0 else ""
+    cells = [first, f'<td class="date">{_e(plots.date_text(date, lab))}</td>']
     for i, name in enumerate(names):
         if name not in at.index:
             cells += ['<td class="num">–</td>'] + (['<td class="num">–</td>'] if i else [])
@@ -371,7 +371,7 @@ def _headline_row(metric: str, date: str, at: pd.DataFrame, names: list[str], k:
         r = at.loc[name]
         cells.append(f'<td class="num">{_value_cell(r, metric)}</td>')
         if i:
-            cells.append(_diff_cell(r, metric))
+            cells.append(_diff_cell(r, metric, to))
     cls = ' class="first"' if k == 0 else ""
     return f"<tr{cls}>{''.join(cells)}</tr>"
 
@@ -388,13 +388,13 @@ def _value_cell(r: pd.Series, metric: str) -> str:
     return _e(_num(r["mean"], metric)) + ci
 
 
-def _diff_cell(r: pd.Series, metric: str) -> str:
+def _diff_cell(r: pd.Series, metric: str, to: str = "to") -> str:
     if not np.isfinite(r["diff"]):
         return '<td class="num">–</td>'
     mark = "" if pd.isna(r["paired"]) or bool(r["paired"]) else " †"
     ci = ""
     if _spread(r["diff_ci95_low"], r["diff_ci95_high"]):
-        ci = f'<span class="ci">{_num(r["diff_ci95_low"], metric)} to {_num(r["diff_ci95_high"], metric)}</span>'
+        ci = f'<span class="ci">{_num(r["diff_ci95_low"], metric)} {to} {_num(r["diff_ci95_high"], metric)}</span>'
     unit = " pp" if _is_share(metric) else ""
     cls = "num clear" if _clear(r) else "num"
     return f'<td class="{cls}">{_e(_num(r["diff"], metric, signed=True) + unit + mark)}{ci}</td>'
@@ -543,7 +543,8 @@ def _method(comp: Comparison, t: Mapping[str, str]) -> str:
 def _run_row(comp: Comparison, i: int, t: Mapping[str, str]) -> str:
     run = comp.runs[i]
     m = run.manifest
-    how = t["is_baseline"] if i == 0 else (t["paired"] if comp.pairing[run.name] == "paired" else comp.pairing[run.name])
+    how = t["is_baseline"] if i == 0 else comp.pairing[run.name]
+    how = t["paired"] if how == "paired" else how
     cells = [run.name, str(run.path), run.replications, run.seed, m.get("cadresim_version", ""),
              (m.get("git_commit") or "")[:10], m.get("finished", ""), how]
     return "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"

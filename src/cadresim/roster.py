@@ -118,7 +118,9 @@ def _flag(where: Where, frame: pd.DataFrame, mask: pd.Series, column: str, messa
 
 def _shown(value: object, column: str) -> object:
     """A value as the user wrote it: months as YYYY-MM."""
-    return dates.fmt(int(value)) if column in MONTH_COLUMNS and int(value) >= 0 else value
+    if column in MONTH_COLUMNS and int(value) >= 0:
+        return dates.fmt(int(value))
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _unit_problems(roster: Roster, scenario: Scenario, where: Where) -> list[Problem]:
@@ -147,8 +149,8 @@ def _cadre_problems(roster: Roster, scenario: Scenario, where: Where) -> list[Pr
     bad(~c["unit_id"].isin(roster.units["unit_id"]), "unit_id", "unknown unit")
     age = (start - c["birth"]) // 12
     bad((age < 16) | (age > 70), "birth", f"impossible age on the start date {dates.fmt(start)} (16 to 70)")
-    bad(_left_before(roster, scenario), "birth", "past the leaving or retirement age of the grade before the "
-        f"start date {dates.fmt(start)}")
+    bad(_left_before(roster, scenario) & age.between(16, 70), "birth", "past the leaving or retirement age of "
+        f"the grade before the start date {dates.fmt(start)}")
     bad(c["work_start"] > start, "work_start", "after the start date")
     bad(c["work_start"] < c["birth"] + 16 * 12, "work_start", "before the age of 16")
     bad(c["grade_since"] < c["work_start"], "grade_since", "before the cadre started work")
@@ -202,7 +204,8 @@ def _holder_problems(roster: Roster, scenario: Scenario, where: Where) -> list[P
         i, col = position[unit], f"posts_{grade}"
         cap = int(units.at[i, col]) if col in units else 0
         if n > cap:
-            problems.append(Problem(where.units, where.unit(i, col), f"{n} holders of {grade} in the roster for "
+            name = f"{grade} ({scenario.grades[grade].name_zh})" if scenario.grades[grade].name_zh else grade
+            problems.append(Problem(where.units, where.unit(i, col), f"{n} holders of {name} in the roster for "
                                     f"{cap} post(s) in unit {units.at[i, 'name']}", cap))
     return problems
 

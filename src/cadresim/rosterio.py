@@ -29,7 +29,7 @@ import pandas as pd
 
 from cadresim import dates
 from cadresim.errors import InputError, Problem
-from cadresim.roster import CADRE_COLUMNS, UNIT_COLUMNS, Roster, Where, check_roster, rule_breaches
+from cadresim.roster import CADRE_COLUMNS, Roster, Where, check_roster, rule_breaches
 from cadresim.scenario import Scenario
 
 #: months of grassroots experience assumed for 是 in a yes/no column ("two years or more") [assumption]
@@ -142,6 +142,8 @@ CADRE_FILE_COLUMNS = (
          "ends", "挂职结束时间（起始日期正在挂职者填写）", "2014-09", ("挂职期满时间",), ("not seconded", "未挂职")),
 )
 
+CADRE_FILE_FIELDS = {c.field: c for c in CADRE_FILE_COLUMNS}
+
 #: headers of personal identifiers: recognised and dropped unread (never in the roster or any output)
 IDENTIFIER_HEADERS = ("姓名", "名字", "name", "full_name", "身份证号", "身份证号码", "公民身份号码", "身份证",
                       "id_card", "id_number", "national_id", "手机", "手机号码", "联系电话", "电话", "phone",
@@ -165,6 +167,10 @@ def unit_file_columns(scenario: Scenario) -> tuple[Column, ...]:
         _col("type", "单位类型", "type", True, f"unit type: a type of the scenario ({', '.join(scenario.district.units)}) "
              "or its Chinese name (委办局, 街镇 or 街道 or 镇, 区领导)", "单位类型：委办局、街镇（街道、镇）、区领导",
              "委办局", ("类型", "unit_type")),
+        _col("district", "所属区", "count", False, "district number (0, 1, 2 ...) when the file holds several "
+             "districts of a city, each selecting within itself; city-level unit types leave it empty",
+             "所属区编号：文件包含全市多个区时填写 0、1、2……（各区分别选拔）；市级单位不填", "0", ("区编号", "district_id"),
+             ("0: a single district", "0，即只有一个区")),
     )
     return fixed + tuple(_posts_column(scenario, g) for g in scenario.ladder)
 
@@ -222,6 +228,9 @@ def _text_month(text: str) -> int:
     if not m:
         hint = " (a year alone: give the month too)" if re.fullmatch(r"\d{4}(年)?", text) else ""
         raise ValueError(f"not a year and month{hint}; write it like 2014-03, 2014.03 or 2014年3月")
+    if re.fullmatch(r"\d{4}\.1", text):
+        raise ValueError(f"{text} is ambiguous (January, or October shortened by Excel from {text}0): write "
+                         f"{text[:4]}-01 or {text[:4]}-10")
     year, mon = int(m.group(1)), int(m.group(2))
     day = int(m.group(3)) if m.group(3) else 1
     return _checked(year, mon, day)
@@ -246,7 +255,7 @@ def _decimal_month(value: float) -> int:
     """A number like 1975.03 typed into a numeric cell: year.month (1975.1 is ambiguous)."""
     year, frac = f"{value:.2f}".split(".")
     if frac == "10":
-        raise ValueError(f"the number {value:g} is ambiguous (January or October?): write {year}-01 or {year}-10, "
+        raise ValueError(f"the number {value:g} is ambiguous (January or October): write {year}-01 or {year}-10, "
                          "or format the column as text")
     mon = int(frac[0]) if frac[1] == "0" else int(frac)
     return _checked(int(year), mon, 1)
@@ -444,12 +453,13 @@ def tabulate(sheet: Sheet, spec: Iterable[Column], identifiers: tuple[str, ...] 
         raise InputError([Problem(str(sheet.path), "", f"no header row found in the first {HEADER_SEARCH_ROWS} "
                                   f"rows: expected columns such as {expected}")])
     table = Table(sheet, {}, [], header_row)
+    private = {_norm(h) for h in identifiers}
     best: dict[str, tuple[int, str, int]] = {}
     for pos, cell in enumerate(header):
         key = _norm(cell) if cell is not None else ""
         if not key:
             continue
-        if key in {_norm(h) for h in identifiers}:
+        if key in private:
             table.dropped.append(str(cell))
         elif key not in names:
             table.ignored.append(str(cell))
@@ -565,34 +575,69 @@ def _parse_units(sheet: Sheet, scenario: Scenario) -> tuple[Parsed, pd.DataFrame
                                                "empty: give every unit an id, or leave the column out"))
                 parsed.bad.add(row)
     ids = [parsed.get("unit_id", row, i) if "unit_id" in parsed.table.columns else i for i, row in enumerate(rows)]
+    types = [parsed.get("type", r, "") for r in rows]
+    city = {k for k, u in scenario.district.units.items() if u.level == "city"}
     frame = pd.DataFrame({"unit_id": pd.Series(ids, dtype="int64"),
-                          "name": pd.Series([parsed.get("name", r, "") for r in rows], dtype=object),
-                          "type": pd.Series([parsed.get("type", r, "") for r in rows], dtype=object),
+                          "name": pd.Series([parsed.get("name", r, "") for r in rows], dtype=str),
+                          "type": pd.Series(types, dtype=str),
                           **{f"posts_{g}": pd.Series([parsed.get(f"posts_{g}", r, 0) for r in rows], dtype="int64")
-                             for g in scenario.ladder}})
+                             for g in scenario.ladder},
+                          "district": pd.Series([-1 if t in city else parsed.get("district", r, 0)
+                                                 for r, t in zip(rows, types)], dtype="int64")})
     frame["_row"] = rows
-    return parsed, frame[[*UNIT_COLUMNS, *(f"posts_{g}" for g in scenario.ladder), "_row"]]
+    return parsed, frame
 
 
 def _unit_parsers(units: Parsed, frame: pd.DataFrame) -> dict[str, Callable[[object], Any]]:
-    """Parsers of the roster's unit columns: by unit id, or by a unit name that only one unit has."""
-    good = frame[~frame["_row"].isin(units.bad)]
-    ids = {str(u): int(u) for u in good["unit_id"]}
-    shown = [f"{u} ({n})" for u, n in zip(good["unit_id"], good["name"])]
+    """Parsers of the roster's unit columns: by unit id, or by unit name.
+
+    Every unit row counts, its own problems aside (they are reported in the units file, and the cadres
+    of such a unit are left out of the consistency checks).
+    """
+    ids = {str(u): int(u) for u in frame["unit_id"]}
+    shown = [f"{u} ({n})" for u, n in zip(frame["unit_id"], frame["name"])]
     by_id = _lookup(ids, "unit id", shown[:5] + (["..."] if len(shown) > 5 else []))
     names: dict[str, list[int]] = {}
-    for unit, name in zip(good["unit_id"], good["name"]):
+    for unit, name in zip(frame["unit_id"], frame["name"]):
         names.setdefault(_norm(name), []).append(int(unit))
     file = units.table.sheet.path.name
 
     def by_name(cell: object) -> int:
         found = names.get(_norm(_text(cell) or ""), [])
-        if len(found) > 1:
-            raise ValueError(f"several units in {file} have this name: use the unit id (单位编号)")
         if not found:
             raise ValueError(f"unknown unit: not a name in {file}")
-        return found[0]
+        return found[0]  # a name two units share is reported in the units file
     return {"unit_id": by_id, "unit_name": by_name}
+
+
+def _check_unit_keys(units: Parsed, frame: pd.DataFrame, cadres: Parsed) -> list[Problem]:
+    """The roster's way of naming units works with the units file: ids both sides, or unique names.
+
+    Returns:
+        The new problems (they are also added to ``units``).
+    """
+    before = len(units.problems)
+    if "unit_id" in cadres.table.columns and "unit_id" not in units.table.columns:
+        header = cadres.table.columns["unit_id"][0]
+        units.problems.append(Problem(str(units.table.sheet.path), f"row {units.table.header_row}",
+                                      f"missing column 单位编号 (unit_id): the roster gives {header}, so the units "
+                                      "need their ids (or leave the ids out of the roster and name units by 单位)"))
+    elif "unit_id" not in cadres.table.columns and "unit_name" in cadres.table.columns:
+        _check_unit_names(units, frame)
+    return units.problems[before:]
+
+
+def _check_unit_names(units: Parsed, frame: pd.DataFrame) -> None:
+    """When the roster names units by name, no two units may share one."""
+    first: dict[str, int] = {}
+    for row, name in zip(frame["_row"], frame["name"]):
+        key = _norm(name)
+        if key and key in first:
+            units.problems.append(Problem(str(units.table.sheet.path), units.table.where(row, "name"),
+                                          f"the same name as row {first[key]}: the roster names units by name, so "
+                                          "names must differ (or give 单位编号 in both files)", name))
+            units.bad |= {row, first[key]}
+        first.setdefault(key, row)
 
 
 # --- cadres --------------------------------------------------------------------------------------
@@ -729,18 +774,34 @@ def read_files(scenario: Scenario, roster_path: Path, units_path: Path) -> Loade
         except InputError as exc:
             problems += exc.problems
     units, unit_frame, cadres = _parse_both(sheets, scenario, problems)
+    order = [str(roster_path), str(units_path)]
     if problems or units is None or cadres is None:
-        raise InputError(problems)
+        raise InputError(_in_order(problems, order))
     rows = [row for row, _ in cadres.table.rows]
     ids, user_ids = internal_ids([cadres.values["cadre_id"][r] for r in rows])
     frame = _cadre_frame(cadres, rows, ids, scenario, unit_frame)
     roster = Roster(unit_frame.drop(columns="_row"), frame, scenario.start_month, user_ids,
                     {"roster": _sha256(roster_path), "units": _sha256(units_path)})
-    where = _where(units, unit_frame, cadres, rows)
-    problems = check_roster(roster, scenario, where=where, rules=False)
+    problems = _checked_fields(check_roster(roster, scenario, where=_where(units, unit_frame, cadres, rows),
+                                            rules=False), cadres)
     if problems:
-        raise InputError(problems)
+        raise InputError(_in_order(problems, order))
     return Loaded(roster, _notes(units, cadres, roster, scenario))
+
+
+def _checked_fields(problems: list[Problem], cadres: Parsed) -> list[Problem]:
+    """Leave out problems of fields the file does not give: their defaults only echo another column's."""
+    absent = {f for f in CADRE_COLUMNS if f not in cadres.table.columns and f not in ("cadre_id", "unit_id")}
+    return [p for p in problems if p.path.rpartition(", column ")[2] not in absent]
+
+
+def _in_order(problems: list[Problem], files: list[str]) -> list[Problem]:
+    """Problems by file (in the order of ``files``), then row (file-level problems first); within a row,
+    in the order found."""
+    def key(p: Problem) -> tuple[int, int]:
+        m = re.match(r"row (\d+)", p.path)
+        return files.index(p.source) if p.source in files else len(files), int(m.group(1)) if m else 0
+    return sorted(problems, key=key)
 
 
 def _parse_both(sheets: dict[str, Sheet], scenario: Scenario,
@@ -756,6 +817,8 @@ def _parse_both(sheets: dict[str, Sheet], scenario: Scenario,
             parsers = _unit_parsers(units, frame) if units else {k: lambda c: -1 for k in ("unit_id", "unit_name")}
             cadres = _parse_cadres(sheets["roster"], scenario, parsers)
             problems += cadres.problems
+            if units is not None:
+                problems += _check_unit_keys(units, frame, cadres)
     except InputError as exc:
         problems += exc.problems
     if problems and units is not None and cadres is not None:
@@ -775,8 +838,8 @@ def _partial_check(units: Parsed, frame: pd.DataFrame, cadres: Parsed, scenario:
         return []
     frame_c = _cadre_frame(cadres, rows, list(range(len(rows))), scenario, good_units)
     roster = Roster(good_units.drop(columns="_row").reset_index(drop=True), frame_c, scenario.start_month)
-    where = _where(units, good_units, cadres, rows)
-    return [p for p in check_roster(roster, scenario, where=where, rules=False) if "holders" not in p.message]
+    found = check_roster(roster, scenario, where=_where(units, good_units, cadres, rows), rules=False)
+    return [p for p in _checked_fields(found, cadres) if "holders" not in p.message]  # counts would be partial
 
 
 def _where(units: Parsed, unit_frame: pd.DataFrame, cadres: Parsed, rows: list[int]) -> Where:
@@ -800,6 +863,10 @@ def _notes(units: Parsed, cadres: Parsed, roster: Roster, scenario: Scenario) ->
         if parsed.table.ignored:
             notes.append(f"{name}: columns not used: {', '.join(parsed.table.ignored)}")
     notes += _default_notes(cadres, scenario)
+    on_probation = int((roster.cadres["probation_end"] >= 0).sum())
+    if on_probation and "probation_end" not in cadres.table.columns:
+        notes.append(f"{on_probation} cadre(s) taken to be on probation (promoted less than "
+                     f"{scenario.probation.months} months before the start into a grade with probation)")
     breaches = rule_breaches(roster, scenario)
     if breaches:
         notes.append(f"{len(breaches)} cadre(s) entered their grade above its age ceiling: kept as they are (the "
@@ -817,6 +884,11 @@ def _default_notes(cadres: Parsed, scenario: Scenario) -> list[str]:
     for col in CADRE_FILE_COLUMNS:
         if not col.required and col.field not in table.columns and col.field not in ("unit_id", "unit_name"):
             notes.append(f"no column {col.zh} ({col.en}): {col.empty}")
+    rules = [f"grades.{k}.posts_held_below ({g.posts_held_below})" for k, g in scenario.grades.items()
+             if (g.posts_held_below or 1) > 1]
+    if "posts_held" not in table.columns and rules:
+        notes.append(f"so no one meets {', '.join(rules)} on the start date: give {CADRE_FILE_FIELDS['posts_held'].zh} "
+                     "if the file can")
     return notes
 
 
@@ -844,8 +916,10 @@ def unit_rows(roster: Roster, scenario: Scenario, lang: str) -> tuple[list[str],
     """Headers and rows of the units file for ``roster``."""
     types = {k: (u.name_zh if lang == "zh" and u.name_zh else k) for k, u in scenario.district.units.items()}
     posts = [f"posts_{g}" for g in scenario.ladder]
-    rows = [[int(u.unit_id), u.name, types.get(u.type, u.type), *(int(getattr(u, p)) for p in posts)]
-            for u in roster.units.sort_values("unit_id").itertuples(index=False)]
+    units = roster.units.sort_values("unit_id")
+    group = units["district"] if "district" in units else pd.Series(0, index=units.index)
+    rows = [[int(u.unit_id), u.name, types.get(u.type, u.type), "" if g < 0 else int(g),
+             *(int(getattr(u, p)) for p in posts)] for u, g in zip(units.itertuples(index=False), group)]
     return _headers(unit_file_columns(scenario), lang), rows
 
 
@@ -876,7 +950,8 @@ def explanation_rows(spec: Iterable[Column]) -> tuple[list[str], list[list[str]]
 
 #: accepted date forms, for the explanation sheets
 DATE_FORMS = ("日期 dates: 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201403, or an Excel date (the day is not "
-              "used); a number like 1975.1 in a numeric cell is ambiguous (January or October): write 1975-01")
+              "used); 1975.1 is ambiguous (January, or 1975.10 shortened by Excel): write 1975-01 or 1975.01 "
+              "(日期可写作 2014-03、2014.03、2014年3月、201403 或 Excel 日期；1975.1 有歧义，请写 1975-01 或 1975.01)")
 
 
 def write_table(path: Path, headers: list[str], rows: list[list[object]],

@@ -585,7 +585,7 @@ def build_table(design: Design, records: Iterable[RunRecord]) -> pd.DataFrame:
     columns = metric_order({c for r in rows for c in r.metrics})
     values = pd.DataFrame([[r.metrics.get(c, np.nan) for c in columns] for r in rows], columns=columns,
                           dtype="float64")
-    errors = pd.DataFrame({ERROR_COLUMN: pd.Series([r.error for r in rows], dtype=object)})
+    errors = pd.DataFrame({ERROR_COLUMN: pd.Series([r.error for r in rows], dtype=str)})
     return pd.concat([ids, params, values, errors], axis=1)
 
 
@@ -680,6 +680,8 @@ def sweep(base: Scenario, grid: Mapping[str, Sequence[Any]] | None = None, *, de
     """
     if replications < 1:
         raise ValueError('"replications" must be >= 1.')
+    if grid is not None and design is not None:
+        raise ValueError('give "grid" or "design", not both.')
     design = design if design is not None else full_grid(grid or {})
     check_design(base, design)
     _check_districts(base, design)

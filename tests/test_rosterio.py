@@ -1,0 +1,414 @@
+"""A district's own roster: date forms, Chinese headers, Excel, every broken roster, export round trip.
+
+The valid fixture (tests/data/rosters/valid) is an HR file of 2014: a title row above the header, names
+and ID-card numbers, older headers, mixed date forms and grassroots experience as a yes/no flag. Each file
+in tests/data/rosters/broken breaks it in one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cadresim import dates, rosterio
+from cadresim.district import generate
+from cadresim.errors import InputError, Problem
+from cadresim.loader import load_scenario, scenario_from_dict
+from cadresim.roster import check_roster, rule_breaches
+from cadresim.runner import run_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+ROSTERS = Path(__file__).parent / "data" / "rosters"
+VALID = ROSTERS / "valid"
+BROKEN = ROSTERS / "broken"
+ym = dates.parse
+
+
+def read(roster: Path = VALID / "roster.csv", units: Path = VALID / "units.csv", **scenario) -> rosterio.Loaded:
+    return rosterio.read_files(scenario_from_dict(scenario), roster, units)
+
+
+def problems_of(roster: Path, units: Path = VALID / "units.csv") -> list[Problem]:
+    with pytest.raises(InputError) as info:
+        read(roster, units)
+    return info.value.problems
+
+
+def cli(*args: object, env: dict | None = None) -> tuple[int, str, str]:
+    """Run a command in this process: exit code, stdout and stderr with whitespace runs made single spaces
+    (the console wraps long lines)."""
+    from typer.testing import CliRunner
+
+    from cadresim.cli import _register_commands, app
+
+    _register_commands()
+    result = CliRunner().invoke(app, [str(a) for a in args], env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, " ".join(result.stdout.split()), " ".join(result.stderr.split())
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("2014-03", "2014-03"), ("2014.03", "2014-03"), ("2014.3", "2014-03"), ("2014/03", "2014-03"),
+    ("2014年3月", "2014-03"), ("2014年03月05日", "2014-03"), ("201403", "2014-03"), ("19750305", "1975-03"),
+    ("2014-03-05 00:00:00", "2014-03"), ("2014/3/1", "2014-03"), ("２０１４年３月", "2014-03"), ("1975.01", "1975-01"),
+    ("1975.10", "1975-10"),
+    (41700, "2014-03"), (41700.5, "2014-03"), (201403, "2014-03"), (19750305, "1975-03"), (1975.03, "1975-03"),
+    (1975.3, "1975-03"), (1975.12, "1975-12"), (dt.datetime(1975, 3, 5), "1975-03"), (dt.date(1990, 12, 31), "1990-12"),
+])
+def test_date_forms_of_hr_files(cell, expected):
+    assert dates.fmt(rosterio.parse_month(cell)) == expected
+
+
+@pytest.mark.parametrize("cell, words", [
+    (1975.1, "ambiguous"), ("1975.1", "ambiguous"), ("1975", "a year alone"), (1975, "a year alone"), ("2014-13", "no such month"),
+    ("Mar-14", "like 2014-03"), ("七五年三月", "like 2014-03"), ("1850-01", "between 1900 and 2100"), (True, "not a date"),
+])
+def test_unreadable_dates_say_what_is_allowed(cell, words):
+    with pytest.raises(ValueError, match=words):
+        rosterio.parse_month(cell)
+
+
+@pytest.mark.parametrize("cell, months", [("36", 36), (36.0, 36), ("3年", 36), ("3年6个月", 42), ("6个月", 6),
+                                          ("2.5年", 30), ("是", 24), ("否", 0), ("有", 24), ("无", 0)])
+def test_grassroots_as_months_durations_or_a_yes_no_flag(cell, months):
+    assert rosterio.parse_grassroots(cell) == months
+    assert rosterio.GRASSROOTS_FLAG_MONTHS == 24  # the documented assumption
+
+
+@pytest.mark.parametrize("cell, female", [("女", True), ("女性", True), ("F", True), ("female", True),
+                                          ("男", False), (" 男 ", False), ("M", False)])
+def test_sex(cell, female):
+    assert rosterio.parse_sex(cell) is female
+
+
+def test_grade_and_type_names_accept_chinese_variants():
+    s = scenario_from_dict({})
+    names = rosterio.grade_names(s)
+    assert [names[k] for k in ("科员", "副科级", "正科", "副处级", "正处级", "副局")] == s.ladder
+    assert names["科员级"] == names["staff"] == "staff" and names["正处"] == "division"
+    types = rosterio.type_names(s)
+    assert types["街道"] == types["镇"] == types["街镇"] == "street_town" and types["委办局"] == "bureau"
+    assert types["区领导"] == "district_leadership"
+
+
+# --- the valid fixture: an HR file of 2014 -------------------------------------------------------
+
+
+def test_chinese_headers_of_2014_title_row_and_mixed_dates():
+    loaded = read()
+    c = loaded.roster.cadres.set_index("cadre_id")
+    assert len(c) == 24 and len(loaded.roster.units) == 4
+    assert loaded.roster.ids[:3] == ("A001", "A002", "A003")  # the file's ids, in memory only
+    first = c.loc[0]
+    assert (first.birth, first.work_start, first.grade_since) == (ym("1975-03"), ym("1997-07"), ym("2010-06"))
+    assert first.grade == "division" and first.grassroots_months == 24 and not first.female
+    assert c.loc[3].birth == ym("1986-09") and c.loc[4].birth == ym("1990-01")  # 198609 and 1990/01
+    assert c.loc[13].female and c.loc[13].unit_id == 2  # 朱红, 新华街道 (unit named, not numbered)
+    units = loaded.roster.units
+    assert units["type"].tolist() == ["bureau", "bureau", "street_town", "district_leadership"]
+    assert units["posts_staff"].tolist() == [3, 3, 4, 0]  # 编制
+    assert units["posts_deputy_bureau"].tolist() == [0, 0, 0, 2]
+
+
+def test_names_and_id_numbers_are_dropped_unread_and_defaults_are_noted():
+    loaded = read()
+    frame = loaded.roster.cadres.astype(str)
+    for needle in ("张伟", "310101197503150012", "汉族"):
+        assert not frame.isin([needle]).any().any()
+    notes = "\n".join(loaded.notes)
+    assert "personal identifiers dropped unread: 姓名, 身份证号" in notes
+    assert "columns not used: 序号, 民族, 学历" in notes
+    assert "是/否 for 24 cadre(s): 是 counted as 24 months" in notes
+    assert "posts_held_below (2)" in notes  # no posts column: no one meets the two-posts rule
+
+
+def test_defaults_for_columns_a_2014_file_lacks():
+    c = read().roster.cadres.set_index("cadre_id")
+    assert (c["post_since"].loc[[0, 2]] == c["grade_since"].loc[[0, 2]]).all()
+    assert c.loc[1].post_since == ym("2011-03")  # 任现职时间 given
+    assert c.loc[4].last_promotion == -1 and c.loc[0].last_promotion == c.loc[0].grade_since
+    assert (c["posts_held"] == 1).all() and not c["enterprise"].any() and (c["cohort"] == "").all()
+    on_probation = c[c["probation_end"] >= 0]
+    # only 林芳: 副科 in a street since 2013-06 (副处 in a street has no probation; the others are past it)
+    assert on_probation.index.tolist() == [18] and on_probation.probation_end.iloc[0] == ym("2014-06")
+
+
+def test_excel_input_with_date_cells_numbers_and_integer_ids(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    frame = pd.read_csv(VALID / "roster.csv", skiprows=1, dtype=str, encoding="utf-8-sig")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["某区干部名册"])
+    sheet.append(list(frame.columns))
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = list(row)
+        cells[3] = 1001 + i  # 工号 as numbers
+        birth = rosterio.parse_month(row[5])
+        year, month = divmod(birth, 12)
+        if i % 3 == 0:
+            cells[5] = dt.datetime(year, month + 1, 15)  # a date cell
+        elif i % 3 == 1 and month != 9:
+            cells[5] = float(f"{year}.{month + 1:02d}")  # a number like 1975.03 (1975.1 would be ambiguous)
+        cells[6] = (dt.date(1990, 8, 1) - dt.date(1899, 12, 30)).days if i == 1 else row[6]  # an Excel serial
+        sheet.append(cells)
+    sheet.append([None] * len(frame.columns))  # a blank row at the end
+    book.save(tmp_path / "roster.xlsx")
+    csv_roster, xlsx = read().roster, read(tmp_path / "roster.xlsx").roster
+    pd.testing.assert_frame_equal(xlsx.cadres, csv_roster.cadres)
+    assert xlsx.ids[:2] == ("1001", "1002") and xlsx.digests["roster"] != csv_roster.digests["roster"]
+
+
+def test_english_headers_and_unit_ids(tmp_path):
+    s = scenario_from_dict({})
+    roster = read().roster
+    rosterio.export_roster(roster, s, tmp_path, "csv", "en")
+    header = (tmp_path / "roster.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("cadre_id,birth,sex,work_start,grade,grade_since,unit_id,unit,")
+    back = rosterio.read_files(s, tmp_path / "roster.csv", tmp_path / "units.csv").roster
+    pd.testing.assert_frame_equal(back.cadres, roster.cadres)
+    assert back.ids == roster.ids
+
+
+# --- every kind of broken roster -----------------------------------------------------------------
+
+
+BROKEN_CASES = {
+    "missing_columns.csv": [("row 2", "missing column 出生年月 (birth)"), ("row 2", "missing column 性别 (sex)")],
+    "bad_dates.csv": [("row 3, column 出生年月", "not a year and month"),
+                      ("row 4, column 参加工作时间", "a year alone"),
+                      ("row 5, column 任现职级时间", "no such month"), ("row 6, column 任现职时间", "like 2014-03")],
+    "impossible_ages.csv": [("row 5, column 出生年月", "past the leaving or retirement age"),
+                            ("row 7, column 出生年月", "impossible age"),
+                            ("row 7, column 参加工作时间", "before the age of 16"),
+                            ("row 8, column 出生年月", "impossible age")],
+    "duplicate_ids.csv": [("row 9, column 工号", "duplicate id (also in row 3)"),
+                          ("row 15, column 工号", "duplicate id (also in row 10)")],
+    "unknown_unit_grade.csv": [("row 3, column 单位", "unknown unit"), ("row 8, column 现任职级", "unknown grade"),
+                               ("row 14, column 现任职级", "unknown grade")],
+    "grassroots_too_long.csv": [("row 6, column 基层工作经历(月)", "must be months"),
+                                ("row 22, column 基层工作经历(月)", "more grassroots months than months worked")],
+    "histories.csv": [("row 11, column 任现职级时间", "before the cadre started work"),
+                      ("row 12, column 任现职时间", "before the cadre entered the grade"),
+                      ("row 13, column 参加工作时间", "before the age of 16")],
+    "id_card_ids.csv": [("column 人员编号", "24 id(s) look like ID-card numbers")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CASES))
+def test_every_problem_of_a_broken_roster_at_once_with_file_row_and_column(name):
+    problems = problems_of(BROKEN / name)
+    assert len(problems) == len(BROKEN_CASES[name]), problems
+    for p, (path, words) in zip(problems, BROKEN_CASES[name]):
+        assert p.source == str(BROKEN / name) and p.path == path and words in p.message, p
+
+
+def test_more_holders_than_posts_names_the_unit_row_and_posts_column():
+    problems = problems_of(BROKEN / "too_many_holders.csv")
+    assert [(p.source, p.path) for p in problems] == [(str(VALID / "units.csv"), "row 2, column 正处级职数"),
+                                                      (str(VALID / "units.csv"), "row 3, column 编制")]
+    assert "2 holders of division (正处) in the roster for 1 post(s) in unit 区发展改革委" in problems[0].message
+
+
+def test_broken_units_file():
+    problems = problems_of(VALID / "roster.csv", BROKEN / "units_bad.csv")
+    found = [(p.path, p.message[:24]) for p in problems]
+    assert found == [("row 3, column 单位类型", "unknown unit type; unit "),
+                     ("row 4, column 副处级职数", "must be a whole number, "),
+                     ("row 5, column 副局级职数", "must be a whole number, "),
+                     ("row 5, column 单位名称", "the same name as row 4: ")]
+    assert problems[0].value == "国企"
+
+
+def test_unit_ids_in_the_roster_need_unit_ids_in_the_units_file(tmp_path):
+    s = scenario_from_dict({})
+    rosterio.export_roster(read().roster, s, tmp_path)
+    lines = (tmp_path / "units.csv").read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "units.csv").write_text("\n".join(line.split(",", 1)[1] for line in lines), encoding="utf-8")
+    (p,) = problems_of(tmp_path / "roster.csv", tmp_path / "units.csv")
+    assert p.path == "row 1" and "missing column 单位编号 (unit_id): the roster gives 单位编号" in p.message
+
+
+def test_problems_of_both_files_and_consistency_in_one_pass(tmp_path):
+    """An unreadable cell does not hide the consistency problems of the other rows."""
+    text = (BROKEN / "bad_dates.csv").read_text(encoding="utf-8-sig").replace(",1990/01,", ",2000/01,")
+    (tmp_path / "roster.csv").write_text(text, encoding="utf-8-sig")
+    problems = problems_of(tmp_path / "roster.csv", BROKEN / "units_bad.csv")
+    messages = " | ".join(p.message for p in problems)
+    assert "not a year and month" in messages and "unknown unit type" in messages
+    assert "before the age of 16" in messages  # row 7: born 2000, at work from 2012
+
+
+def test_missing_files_and_unread_formats(tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    problems = problems_of(tmp_path / "nowhere.csv", tmp_path / "old.xls")
+    assert [p.message[:20] for p in problems] == ["no such file", "this spreadsheet for"]  # roster first
+
+
+def test_a_gbk_csv_from_chinese_excel(tmp_path):
+    text = (VALID / "roster.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "roster.csv").write_bytes(text.encode("gb18030"))
+    assert read(tmp_path / "roster.csv").roster.cadres.equals(read().roster.cadres)
+
+
+def test_future_and_unknown_cohorts_and_ended_probation(tmp_path):
+    text = (VALID / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    text[1] += ",青年英才批次,试用期满时间"
+    text[2] += ",c9,"
+    text[3] += ",c2,2013-09"
+    text[4:] = [line + ",," for line in text[4:]]
+    (tmp_path / "roster.csv").write_text("\n".join(text), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read(tmp_path / "roster.csv", youth_talent={"cohorts": {"c2": {"start": "2014-09"}}})
+    found = [(p.path, p.message[:28]) for p in info.value.problems]
+    assert found == [("row 3, column 青年英才批次", "unknown Youth Talent cohort;"),
+                     ("row 4, column 试用期满时间", "must be after the start date"),
+                     ("row 4, column 青年英才批次", "this cohort starts after the")]
+
+
+def test_rule_breaches_are_notes_for_a_real_roster_but_problems_for_the_generator():
+    s = scenario_from_dict({})
+    roster = read().roster
+    c = roster.cadres.copy()
+    c.loc[c["cadre_id"] == 3, "grade_since"] = ym("2013-01")
+    c.loc[c["cadre_id"] == 3, "birth"] = ym("1970-01")  # 副科 at 43, above its age ceiling of 35
+    shifted = type(roster)(roster.units, c, roster.start)
+    assert len(rule_breaches(shifted, s)) == 1
+    assert rule_breaches(shifted, s)[0] in check_roster(shifted, s)
+    assert check_roster(shifted, s, rules=False) == []
+
+
+# --- scenarios naming files ----------------------------------------------------------------------
+
+
+def test_paths_are_relative_to_the_file_that_set_them(tmp_path, monkeypatch):
+    (tmp_path / "mine.yaml").write_text(f"extends: {os.path.relpath(VALID / 'scenario.yaml', tmp_path)}\n")
+    s = load_scenario(tmp_path / "mine.yaml")
+    assert s.district.roster_file == str((VALID / "roster.csv").resolve())
+    monkeypatch.chdir(ROSTERS)
+    s = load_scenario(tmp_path / "mine.yaml", ["district.units_file=broken/units_bad.csv"])
+    assert s.district.units_file == str((BROKEN / "units_bad.csv").resolve())  # --set: the working folder
+
+
+def test_roster_and_units_files_go_together(tmp_path):
+    (tmp_path / "half.yaml").write_text("district:\n  roster_file: roster.csv\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(tmp_path / "half.yaml")
+    (p,) = info.value.problems
+    assert p.path == "district.units_file" and "give district.units_file too" in p.message
+
+
+def test_the_runner_reads_the_files_a_scenario_names():
+    s = load_scenario(VALID / "scenario.yaml")
+    res = run_scenario(s, replications=1, seed=5)
+    assert res.roster_ids[0] == "A001" and set(res.roster_digests) == {"roster", "units"}
+    assert set(res.summary["date"]) == {"2014-03", "2016-12"}
+
+
+# --- export and the round trip (issue item 5) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, lang", [("csv", "zh"), ("xlsx", "en")])
+def test_exported_synthetic_district_reads_back_exactly(tmp_path, fmt, lang):
+    if fmt == "xlsx":
+        pytest.importorskip("openpyxl")
+    s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    roster = generate(s)
+    rosterio.export_roster(roster, s, tmp_path, fmt, lang)
+    back = rosterio.read_files(s, tmp_path / f"roster.{fmt}", tmp_path / f"units.{fmt}")
+    pd.testing.assert_frame_equal(back.roster.units, roster.units)
+    pd.testing.assert_frame_equal(back.roster.cadres, roster.cadres)
+    assert back.roster.ids is None and back.notes == []  # ids 0..n-1 kept: the same keyed draws
+
+
+@pytest.mark.slow
+def test_a_run_on_the_exported_district_equals_the_embedded_default(tmp_path):
+    from cadresim.privacy import resolve_key
+    from cadresim.results import write_results
+
+    code, _, err = cli("roster", "export", ROOT / "scenarios" / "baseline.yaml", tmp_path / "mine")
+    assert code == 0, err
+    key = resolve_key(tmp_path / "key", tmp_path / "out")
+    started = dt.datetime.now(dt.timezone.utc)
+    for name, path in (("files", tmp_path / "mine" / "scenario.yaml"), ("embedded", ROOT / "scenarios" / "baseline.yaml")):
+        res = run_scenario(load_scenario(path), replications=2, seed=11)
+        write_results(res, tmp_path / "out" / name, 1, started, key=key)
+        write_results(res, tmp_path / "kept" / name, 1, started, keep_ids=True)
+    for folder in ("out", "kept"):
+        a, b = tmp_path / folder / "files", tmp_path / folder / "embedded"
+        for table in ("summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv", "teams.csv"):
+            assert (a / table).read_bytes() == (b / table).read_bytes(), (folder, table)
+        pd.testing.assert_frame_equal(pd.read_parquet(a / "events.parquet"), pd.read_parquet(b / "events.parquet"))
+
+
+# --- the commands --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_template_writes_explained_empty_files_and_refuses_to_overwrite(tmp_path, fmt):
+    if fmt == "xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+    code, _, err = cli("roster", "template", tmp_path / "t", "--format", fmt)
+    assert code == 0, err
+    roster = tmp_path / "t" / f"roster.{fmt}"
+    if fmt == "csv":
+        assert roster.read_text(encoding="utf-8-sig").startswith("人员编号,出生年月,性别,参加工作时间,现职务层次")
+        notes = (tmp_path / "t" / "columns.csv").read_text(encoding="utf-8-sig")
+    else:
+        book = openpyxl.load_workbook(roster)
+        assert book.worksheets[0].max_row == 1 and book.sheetnames[1] == "说明 columns"
+        notes = "\n".join(str(c) for row in book.worksheets[1].iter_rows(values_only=True) for c in row)
+    for words in ("出生年月", "birth month", "是否具有两年以上基层工作经历", "counts as 24 months", "2014年3月",
+                  "不得使用身份证号", "never an ID-card number"):
+        assert words in notes, words
+    code, _, err = cli("roster", "template", tmp_path / "t", "--format", fmt)
+    assert code == 2 and "--force" in err
+    code, _, err = cli("roster", "check", tmp_path / "t" / "scenario.yaml")
+    assert code == 2 and "no data rows" in err
+
+
+def test_check_prints_the_start_date_figures():
+    code, out, err = cli("roster", "check", VALID / "scenario.yaml")
+    assert code == 0, err
+    assert "roster valid (files): 24 cadres in 4 units on 2014-03" in out
+    for words in ("dropped unread: 姓名, 身份证号", "Holders and posts by grade", "Start-date figures on 2014-03",
+                  "80后 at", "mean age at", "Youth Talent"):
+        assert words in out, words
+    assert "张伟" not in out + err
+
+
+def test_start_date_figures_are_those_of_model_section_6():
+    s = load_scenario(VALID / "scenario.yaml")
+    roster = rosterio.load_roster(s)
+    values = rosterio.start_figures(s, roster)
+    # division level: 张伟 1975, 王芳 1968, 黄勇 1971, 周杰 1978, 朱红 1969, 胡斌 1973, 郭颖 1980 (正处: 张伟, 黄勇, 朱红)
+    assert values["post80_division_level"] == 1
+    assert values["post70_division_head_share"] == pytest.approx(2 / 3)
+    assert values["division_level_mean_age"] == pytest.approx((39 + 45 + 42 + 35 + 44 + 41 + 34) / 7)
+    assert values["division_level_grassroots_share"] == 1
+    assert values["post80_section_eligible"] == 0  # one post held each: the two-posts rule fails
+    assert {m for m, _, _ in rosterio.FIGURES} <= set(values)
+    assert rosterio.cohort_figures(s, roster) == {}
+
+
+def test_broken_roster_exits_2_and_run_writes_nothing(tmp_path):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"district:\n  roster_file: {BROKEN / 'bad_dates.csv'}\n  units_file: {VALID / 'units.csv'}\n")
+    code, _, err = cli("roster", "check", scenario)
+    assert code == 2 and "4 problem(s)" in err
+    code, _, err = cli("run", scenario, "-r", 1, "-o", tmp_path / "out", env={"CADRESIM_KEY_FILE": str(tmp_path / "k")})
+    assert code == 2 and "row 3, column 出生年月: not a year and month" in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out*")) and not (tmp_path / "k").exists()
+
+
+def test_roster_commands_have_help():
+    for command in (["roster"], ["roster", "template"], ["roster", "export"], ["roster", "check"]):
+        code, out, _ = cli(*command, "--help")
+        assert code == 0 and "Usage" in out
