@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import matplotlib
 import pandas as pd
@@ -14,6 +15,8 @@ from cadresim.roster import Roster
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Runs pseudonymise ids with the user's key: tests use one key of their own, never ~/.config.
+os.environ["CADRESIM_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="cadresim-test-key-"), "pseudonym.key")
 
 QUIET = {  # switch off every process, so a test turns on only what it checks
     "rotation": {"cross_unit_rate": 0.0, "internal_rate": 0.0, "max_years_in_post": None},
@@ -67,8 +70,3 @@ def unit(uid: int, utype: str = "bureau", **posts: int) -> dict:
 def tiny_builder():
     return tiny
 
-
-@pytest.fixture(autouse=True)
-def _private_key_file(tmp_path_factory, monkeypatch):
-    """Runs pseudonymise ids with the user's key: tests use a temporary one, never ~/.config."""
-    monkeypatch.setenv("CADRESIM_KEY_FILE", str(tmp_path_factory.getbasetemp() / "pseudonym.key"))
