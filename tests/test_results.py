@@ -22,3 +22,15 @@ def test_success_replaces_an_old_folder_whole(tmp_path: Path):
         (tmp / "summary.csv").write_text("new")
     assert sorted(p.name for p in target.iterdir()) == ["summary.csv"]
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_results_get_the_usual_permissions_not_mkdtemps_private_ones(tmp_path: Path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_folder(tmp_path / "run") as tmp:
+            (tmp / "summary.csv").write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755

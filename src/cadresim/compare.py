@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -584,7 +583,6 @@ def write_comparison(comp: Comparison, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     _check_output(comp, out_dir)
     with atomic_folder(out_dir) as tmp:
-        tmp.chmod(0o777 & ~_umask())  # a report to share: the usual permissions, not mkdtemp's 0700
         comp.tables["comparison"].to_csv(tmp / "comparison.csv", index=False)
         (tmp / "plots").mkdir()
         images = {}
@@ -603,12 +601,6 @@ def _check_output(comp: Comparison, out_dir: Path) -> None:
         if target == folder or target in folder.parents:
             raise InputError([Problem("-o", "", f"the output folder would replace the results folder {run.path}; "
                                       "choose another", str(out_dir))])
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
