@@ -60,3 +60,39 @@ def test_teams_output_names_units_only():
     _, _, table = run_teams()
     assert not [c for c in table.columns if "cadre" in c or "birth" in c and not c.startswith("born_")]
     assert set(table["name"]) == {"U0", "U1"}
+
+
+def _overview_labels(teams):
+    from cadresim.team_plots import teams_overview
+    fig = teams_overview(teams, "2016-12")
+    return fig, [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+
+def _chinese_teams():
+    _, _, teams = run_teams()
+    return teams.assign(name=teams["unit_id"].map({0: "东城街道", 1: "财政局"}))
+
+
+def test_team_overview_draws_chinese_unit_names_in_a_cjk_font():
+    import io
+    import warnings
+
+    import pytest
+
+    from cadresim import fonts
+    if fonts.find_cjk_font() is None:
+        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk)")
+    fig, labels = _overview_labels(_chinese_teams())
+    assert any("财政局" in label for label in labels)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_team_overview_without_a_cjk_font_labels_units_by_id(monkeypatch):
+    from cadresim import team_plots
+    monkeypatch.setattr(team_plots, "find_cjk_font", lambda: None)
+    _, labels = _overview_labels(_chinese_teams())
+    assert labels and not any("财政局" in label for label in labels)
+    assert any(label.lstrip("⚠ ").startswith(("0 ", "1 ")) for label in labels)

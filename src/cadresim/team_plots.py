@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from cadresim.fonts import find_cjk_font, rc_params
+
 INDICATORS = {  # column -> (label, higher is worse)
     "departures_age": ("left for age\nbefore the reshuffle", True),
     "departures_other": ("other exits\nbefore the reshuffle", True),
@@ -33,7 +35,8 @@ def teams_overview(teams: pd.DataFrame, date: str, top: int | None = None) -> Fi
     badness = np.column_stack([_scaled(values[:, j], worse_high) for j, (_, worse_high) in
                                enumerate(INDICATORS.values())])
     height = max(3.0, 0.22 * len(rows) + 1.8)
-    with mpl.rc_context({"font.size": 8}):
+    names, rc = _unit_names(rows)
+    with mpl.rc_context({"font.size": 8, **rc}):
         fig = Figure(figsize=(11, height), layout="constrained")
         ax = fig.add_subplot()
         ax.imshow(badness, aspect="auto", cmap="Reds", vmin=0, vmax=1.4)
@@ -42,12 +45,24 @@ def teams_overview(teams: pd.DataFrame, date: str, top: int | None = None) -> Fi
         ax.set_xticks(range(len(INDICATORS)), [label for label, _ in INDICATORS.values()])
         ax.xaxis.tick_top()
         labels = [f"{'⚠ ' if risk else ''}{name} ({utype})" for name, utype, risk in
-                  zip(rows["name"], rows["type"], rows["at_risk"])]
+                  zip(names, rows["type"], rows["at_risk"])]
         ax.set_yticks(range(len(rows)), labels)
         n_risk = int(rows["at_risk"].sum())
         fig.suptitle(f"Leadership teams at the {date} reshuffle, riskiest first ({n_risk} of {len(rows)} shown "
                      "at risk, marked ⚠); darker = worse; means over replications")
     return fig
+
+
+def _unit_names(rows: pd.DataFrame) -> tuple[list[str], dict[str, object]]:
+    """Row labels and the font settings they need: Chinese unit names in a CJK font when one is
+    installed, else the unit ids (an empty box per character helps no one)."""
+    names = [str(n) for n in rows["name"]]
+    if all(n.isascii() for n in names):
+        return names, {}
+    family = find_cjk_font()
+    if family is None:
+        return [str(u) for u in rows["unit_id"]], {}
+    return names, rc_params(family)
 
 
 def _scaled(col: np.ndarray, worse_high: bool) -> np.ndarray:
