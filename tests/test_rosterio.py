@@ -403,9 +403,18 @@ def test_broken_roster_exits_2_and_run_writes_nothing(tmp_path):
     scenario.write_text(f"district:\n  roster_file: {BROKEN / 'bad_dates.csv'}\n  units_file: {VALID / 'units.csv'}\n")
     code, _, err = cli("roster", "check", scenario)
     assert code == 2 and "4 problem(s)" in err
+    code, _, err = cli("validate", scenario)
+    assert code == 2 and "row 3, column 出生年月: not a year and month" in err
     code, _, err = cli("run", scenario, "-r", 1, "-o", tmp_path / "out", env={"CADRESIM_KEY_FILE": str(tmp_path / "k")})
     assert code == 2 and "row 3, column 出生年月: not a year and month" in err
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out*")) and not (tmp_path / "k").exists()
+
+
+def test_validate_reads_the_roster_files(tmp_path):
+    scenario = tmp_path / "own.yaml"
+    scenario.write_text(f"district:\n  roster_file: {VALID / 'roster.csv'}\n  units_file: {VALID / 'units.csv'}\n")
+    code, out, _ = cli("validate", scenario)
+    assert code == 0 and "valid scenario" in out and "cadres in" in out and "checked" in out
 
 
 def test_roster_commands_have_help():

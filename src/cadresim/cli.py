@@ -125,14 +125,22 @@ def validate(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
-    """Check a scenario without running it."""
+    """Check a scenario without running it, and the roster and units files it names."""
+    from cadresim.rosterio import read_roster
+
     try:
         sc = load_scenario(scenario, overrides)
+        loaded = read_roster(sc) if sc.district.roster_file is not None else None
     except InputError as e:
         fail(e)
     out.print(f"{scenario}: valid scenario '{sc.name}' ({sc.start} to {sc.end}, "
               f"reshuffles {', '.join(sc.reshuffle.dates) or 'none'}, "
               f"{len(sc.youth_talent.cohorts)} Youth Talent cohort(s))", highlight=False)
+    if loaded is not None:
+        out.print(f"{sc.district.roster_file}: {len(loaded.roster.cadres)} cadres in "
+                  f"{len(loaded.roster.units)} units ({sc.district.units_file}), checked", highlight=False)
+        for note in loaded.notes:
+            err.print(f"note: {note}", highlight=False)
 
 
 @app.command()
