@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ import pytest
 from cadresim import dates, rosterio
 from cadresim.district import generate
 from cadresim.errors import InputError, Problem
-from cadresim.loader import load_scenario, scenario_from_dict
+from cadresim.loader import load_scenario, scenario_from_dict, with_overrides
 from cadresim.roster import check_roster, rule_breaches
 from cadresim.runner import run_scenario
 
@@ -295,6 +296,19 @@ def test_paths_are_relative_to_the_file_that_set_them(tmp_path, monkeypatch):
     monkeypatch.chdir(ROSTERS)
     s = load_scenario(tmp_path / "mine.yaml", ["district.units_file=broken/units_bad.csv"])
     assert s.district.units_file == str((BROKEN / "units_bad.csv").resolve())  # --set: the working folder
+
+
+def test_the_scenario_hash_follows_the_files_content_not_their_path(tmp_path):
+    from cadresim.loader import scenario_hash
+    for name in ("roster.csv", "units.csv"):
+        shutil.copy(VALID / name, tmp_path / name)
+    here = load_scenario(VALID / "scenario.yaml")
+    moved = with_overrides(here, {"district.roster_file": str(tmp_path / "roster.csv"),
+                                  "district.units_file": str(tmp_path / "units.csv")})
+    assert scenario_hash(moved) == scenario_hash(here)
+    with open(tmp_path / "roster.csv", "a", encoding="utf-8") as f:
+        f.write("\n")
+    assert scenario_hash(moved) != scenario_hash(here)
 
 
 def test_roster_and_units_files_go_together(tmp_path):

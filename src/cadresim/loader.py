@@ -83,10 +83,25 @@ def validate(data: dict[str, Any], origins: dict[str, str], top: str, with_defau
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A hash of everything that changes simulated numbers (not name, description, extends or report)."""
+    """A hash of everything that changes simulated numbers (not name, description, extends or report).
+
+    Roster and units files count by their content, not their path: the same files moved elsewhere
+    give the same hash, a file edited in place gives another.
+    """
     data = scenario.model_dump(mode="json", exclude=set(NOT_SIMULATED))
+    district = data.get("district", {})
+    for key in ("roster_file", "units_file"):
+        if district.get(key) is not None:
+            district[key] = _file_digest(Path(district[key]))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # unreadable: loading the roster will say so; until then, the path stands for it
+        return "path:" + str(path)
 
 
 def to_yaml(scenario: Scenario) -> str:
