@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cadresim import dates, rosterio
+from cadresim import cli_roster, dates, rostercells, rosterio, rosterwrite
 from cadresim.district import generate
 from cadresim.errors import InputError, Problem
 from cadresim.loader import load_scenario, scenario_from_dict, with_overrides
@@ -65,7 +65,7 @@ def cli(*args: object, env: dict | None = None) -> tuple[int, str, str]:
     (1975.3, "1975-03"), (1975.12, "1975-12"), (dt.datetime(1975, 3, 5), "1975-03"), (dt.date(1990, 12, 31), "1990-12"),
 ])
 def test_date_forms_of_hr_files(cell, expected):
-    assert dates.fmt(rosterio.parse_month(cell)) == expected
+    assert dates.fmt(rostercells.parse_month(cell)) == expected
 
 
 @pytest.mark.parametrize("cell, words", [
@@ -74,28 +74,28 @@ def test_date_forms_of_hr_files(cell, expected):
 ])
 def test_unreadable_dates_say_what_is_allowed(cell, words):
     with pytest.raises(ValueError, match=words):
-        rosterio.parse_month(cell)
+        rostercells.parse_month(cell)
 
 
 @pytest.mark.parametrize("cell, months", [("36", 36), (36.0, 36), ("3年", 36), ("3年6个月", 42), ("6个月", 6),
                                           ("2.5年", 30), ("是", 24), ("否", 0), ("有", 24), ("无", 0)])
 def test_grassroots_as_months_durations_or_a_yes_no_flag(cell, months):
-    assert rosterio.parse_grassroots(cell) == months
-    assert rosterio.GRASSROOTS_FLAG_MONTHS == 24  # the documented assumption
+    assert rostercells.parse_grassroots(cell) == months
+    assert rostercells.GRASSROOTS_FLAG_MONTHS == 24  # the documented assumption
 
 
 @pytest.mark.parametrize("cell, female", [("女", True), ("女性", True), ("F", True), ("female", True),
                                           ("男", False), (" 男 ", False), ("M", False)])
 def test_sex(cell, female):
-    assert rosterio.parse_sex(cell) is female
+    assert rostercells.parse_sex(cell) is female
 
 
 def test_grade_and_type_names_accept_chinese_variants():
     s = scenario_from_dict({})
-    names = rosterio.grade_names(s)
+    names = rostercells.grade_names(s)
     assert [names[k] for k in ("科员", "副科级", "正科", "副处级", "正处级", "副局")] == s.ladder
     assert names["科员级"] == names["staff"] == "staff" and names["正处"] == "division"
-    types = rosterio.type_names(s)
+    types = rostercells.type_names(s)
     assert types["街道"] == types["镇"] == types["街镇"] == "street_town" and types["委办局"] == "bureau"
     assert types["区领导"] == "district_leadership"
 
@@ -152,7 +152,7 @@ def test_excel_input_with_date_cells_numbers_and_integer_ids(tmp_path):
     for i, row in enumerate(frame.itertuples(index=False)):
         cells = list(row)
         cells[3] = 1001 + i  # 工号 as numbers
-        birth = rosterio.parse_month(row[5])
+        birth = rostercells.parse_month(row[5])
         year, month = divmod(birth, 12)
         if i % 3 == 0:
             cells[5] = dt.datetime(year, month + 1, 15)  # a date cell
@@ -170,7 +170,7 @@ def test_excel_input_with_date_cells_numbers_and_integer_ids(tmp_path):
 def test_english_headers_and_unit_ids(tmp_path):
     s = scenario_from_dict({})
     roster = read().roster
-    rosterio.export_roster(roster, s, tmp_path, "csv", "en")
+    rosterwrite.export_roster(roster, s, tmp_path, "csv", "en")
     header = (tmp_path / "roster.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("cadre_id,birth,sex,work_start,grade,grade_since,unit_id,unit,")
     back = rosterio.read_files(s, tmp_path / "roster.csv", tmp_path / "units.csv").roster
@@ -230,7 +230,7 @@ def test_broken_units_file():
 
 def test_unit_ids_in_the_roster_need_unit_ids_in_the_units_file(tmp_path):
     s = scenario_from_dict({})
-    rosterio.export_roster(read().roster, s, tmp_path)
+    rosterwrite.export_roster(read().roster, s, tmp_path)
     lines = (tmp_path / "units.csv").read_text(encoding="utf-8-sig").splitlines()
     (tmp_path / "units.csv").write_text("\n".join(line.split(",", 1)[1] for line in lines), encoding="utf-8")
     (p,) = problems_of(tmp_path / "roster.csv", tmp_path / "units.csv")
@@ -335,7 +335,7 @@ def test_exported_synthetic_district_reads_back_exactly(tmp_path, fmt, lang):
         pytest.importorskip("openpyxl")
     s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     roster = generate(s)
-    rosterio.export_roster(roster, s, tmp_path, fmt, lang)
+    rosterwrite.export_roster(roster, s, tmp_path, fmt, lang)
     back = rosterio.read_files(s, tmp_path / f"roster.{fmt}", tmp_path / f"units.{fmt}")
     pd.testing.assert_frame_equal(back.roster.units, roster.units)
     pd.testing.assert_frame_equal(back.roster.cadres, roster.cadres)
@@ -401,15 +401,15 @@ def test_check_prints_the_start_date_figures():
 def test_start_date_figures_are_those_of_model_section_6():
     s = load_scenario(VALID / "scenario.yaml")
     roster = rosterio.load_roster(s)
-    values = rosterio.start_figures(s, roster)
+    values = cli_roster.start_figures(s, roster)
     # division level: 张伟 1975, 王芳 1968, 黄勇 1971, 周杰 1978, 朱红 1969, 胡斌 1973, 郭颖 1980 (正处: 张伟, 黄勇, 朱红)
     assert values["post80_division_level"] == 1
     assert values["post70_division_head_share"] == pytest.approx(2 / 3)
     assert values["division_level_mean_age"] == pytest.approx((39 + 45 + 42 + 35 + 44 + 41 + 34) / 7)
     assert values["division_level_grassroots_share"] == 1
     assert values["post80_section_eligible"] == 0  # one post held each: the two-posts rule fails
-    assert {m for m, _, _ in rosterio.FIGURES} <= set(values)
-    assert rosterio.cohort_figures(s, roster) == {}
+    assert {m for m, _, _ in cli_roster.FIGURES} <= set(values)
+    assert cli_roster.cohort_figures(s, roster) == {}
 
 
 def test_broken_roster_exits_2_and_run_writes_nothing(tmp_path):

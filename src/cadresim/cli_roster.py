@@ -48,18 +48,18 @@ def template(
     force: bool = FORCE,
 ) -> None:
     """Write empty roster and units files, with every column explained in Chinese and English."""
-    from cadresim import rosterio
+    from cadresim.rosterwrite import scenario_text, write_template
 
     try:
         sc = load_scenario(scenario) if scenario else Scenario()
         names = [f"roster.{fmt.value}", f"units.{fmt.value}", "scenario.yaml"]
         _refuse_overwrite(folder, names + (["columns.csv"] if fmt == Format.csv else []), force)
-        written = rosterio.write_template(sc, folder, fmt.value, headers.value)
+        written = write_template(sc, folder, fmt.value, headers.value)
     except InputError as e:
         fail(e)
     extends = _relative(scenario, folder) if scenario else None
-    text = rosterio.scenario_text("own_roster", extends, names[0], names[1], "The district's own roster: fill in "
-                                  f"{names[0]} and {names[1]}, then: cadresim roster check {folder / 'scenario.yaml'}")
+    text = scenario_text("own_roster", extends, names[0], names[1], "The district's own roster: fill in "
+                         f"{names[0]} and {names[1]}, then: cadresim roster check {folder / 'scenario.yaml'}")
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     _written([*written, folder / "scenario.yaml"])
     where = "the second sheet of each workbook" if fmt == Format.xlsx else "columns.csv"
@@ -77,18 +77,18 @@ def export(
 ) -> None:
     """Write a scenario's start roster (the synthetic district by default) as roster and units files."""
     from cadresim import rosterio
+    from cadresim.rosterwrite import export_roster, scenario_text
 
     names = [f"roster.{fmt.value}", f"units.{fmt.value}", "scenario.yaml"]
     try:
         sc = load_scenario(scenario)
         _refuse_overwrite(folder, names, force)
         roster = rosterio.load_roster(sc)
-        written = list(rosterio.export_roster(roster, sc, folder, fmt.value, headers.value))
+        written = list(export_roster(roster, sc, folder, fmt.value, headers.value))
     except InputError as e:
         fail(e)
-    text = rosterio.scenario_text(f"{sc.name}_roster", _relative(scenario, folder), names[0], names[1],
-                                  f"{scenario.name} on the roster in {names[0]} and {names[1]}: edit them, then run "
-                                  "this file")
+    text = scenario_text(f"{sc.name}_roster", _relative(scenario, folder), names[0], names[1],
+                         f"{scenario.name} on the roster in {names[0]} and {names[1]}: edit them, then run this file")
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     _written([*written, folder / "scenario.yaml"])
     out.print(f"{len(roster.cadres)} cadres in {len(roster.units)} units. Run them with "
@@ -151,19 +151,43 @@ def _posts_table(roster: Roster, sc: Scenario) -> Table:
 
 def _figures_table(roster: Roster, sc: Scenario) -> Table:
     """The start-date figures of MODEL.md section 6 beside the speech's and the default district's."""
-    from cadresim import rosterio
     from cadresim.docgen import CALIBRATION_TARGETS
 
-    values = rosterio.start_figures(sc, roster)
+    values = start_figures(sc, roster)
     t = Table(title=f"Start-date figures on {sc.start} (MODEL.md section 6)")
     for col in ("figure", "this roster", "speech / default district", "source"):
         t.add_column(col)
-    for metric, i, form in rosterio.FIGURES:
+    for metric, i, form in FIGURES:
         target = CALIBRATION_TARGETS[i]
         shown = form.format(values[metric]) if metric in values else "– (no such role in the ladder)"
         t.add_row(target.figure, shown, target.target, escape(target.source))
-    cohorts = rosterio.cohort_figures(sc, roster)
+    cohorts = cohort_figures(sc, roster)
     target = CALIBRATION_TARGETS[5]
     shown = "; ".join(f"{k}: {n} members, {s} seconded" for k, (n, s) in cohorts.items()) or "none"
     t.add_row("Youth Talent cohorts in the roster", shown, f"cohort 1: {target.target}", escape(target.source))
     return t
+
+
+#: the start-date figures of MODEL.md section 6: (metric, index in docgen.CALIBRATION_TARGETS, format)
+FIGURES = (("post80_division_level", 0, "{:.0f}"), ("division_level_grassroots_share", 1, "{:.0%}"),
+           ("post70_division_head_share", 2, "{:.0%}"), ("division_level_mean_age", 3, "{:.1f}"),
+           ("post80_section_eligible", 4, "{:.0f}"))
+
+
+def start_figures(scenario: Scenario, roster: Roster) -> dict[str, float]:
+    """The outcome metrics at the start date, as the engine computes them (no random draw enters them)."""
+    from cadresim import metrics
+    from cadresim.model import setup
+
+    run = setup(scenario, roster, 0, 0, False)
+    return metrics.snapshot_metrics(run, scenario.start_month, False)
+
+
+def cohort_figures(scenario: Scenario, roster: Roster) -> dict[str, tuple[int, int]]:
+    """Per Youth Talent cohort in the roster: members, and how many are seconded on the start date."""
+    c, out = roster.cadres, {}
+    for name in scenario.youth_talent.cohorts:
+        members = c[c["cohort"] == name]
+        if len(members):
+            out[name] = (len(members), int((members["secondment_end"] > roster.start).sum()))
+    return out
