@@ -15,8 +15,10 @@ from scipy import stats
 
 from cadresim import __version__
 from cadresim.compare import (ABSENT, Run, compare, comparison_table, load_run, load_runs, paired_difference,
-                              scenario_differences, welch_difference, write_comparison)
+                              reflag_teams, scenario_differences, team_changes, teams_table, welch_difference,
+                              write_comparison)
 from cadresim.errors import InputError
+from cadresim.scenario import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -221,6 +223,120 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "manifest.json is missing" in text and "no such results folder" in text
     assert "Traceback" not in text
+
+
+# --- teams at risk -------------------------------------------------------------------------------
+
+TEAM_COLUMNS = ["date", "unit_id", "name", "type", "at_risk", "vacancies", "successors_unit", "young_target_met"]
+# unit -> (vacancies, successors in the unit, P(young-member target met)) at the 2016-12 reshuffle. Under the
+# default thresholds (shortfall = vacancies - successors > 0, or P < 0.5) the baseline has 3 of 6 at risk.
+BASE_TEAMS = {1: (3, 1, 0.8),   # shortfall 2: at risk
+              2: (1, 2, 0.3),   # P 0.3: at risk
+              3: (0, 3, 0.9),
+              4: (1, 1, 0.6),
+              5: (0, 1, 0.9),
+              6: (6, 0, 0.7)}   # shortfall 6: at risk
+# The scenario: 3 of 6 at risk (2, 3, 6), 1 newly (3), 1 no longer (1) under the baseline's thresholds.
+SCEN_TEAMS = {1: (3, 3, 0.8),   # shortfall 0: no longer at risk (shortfall change -2)
+              2: (1, 2, 0.45),  # still at risk (P change +0.15)
+              3: (2, 1, 0.9),   # shortfall 1: newly at risk (change +4)
+              4: (1, 1, 0.55),  # at risk only under a 0.6 threshold (P change -0.05)
+              5: (0, 1, 0.9),   # no change at all
+              6: (6, 3, 0.7)}   # shortfall 3: still at risk (change -3)
+ZH_UNITS = {"district": {"units": {"bureau": {"name_zh": "委办局"}, "street_town": {"name_zh": "街镇"}}}}
+
+
+def _teams(values: dict[int, tuple], flag: bool | None = None) -> pd.DataFrame:
+    """A teams.csv table at 2016-12; ``at_risk`` as given (default: as the default thresholds flag it)."""
+    rows = [("2016-12", u, f"Unit {u}", "bureau" if u % 2 else "street_town",
+             (v - s > 0 or p < 0.5) if flag is None else flag, float(v), float(s), p)
+            for u, (v, s, p) in values.items()]
+    return pd.DataFrame(rows, columns=TEAM_COLUMNS)
+
+
+def _team_runs(report: dict | None = None) -> list[Run]:
+    base, scen = _run("base", BASE), _run("scen", SCEN_VALUES)
+    base.tables["teams"], scen.tables["teams"] = _teams(BASE_TEAMS), _teams(SCEN_TEAMS, flag=True)
+    base.resolved["report"] = report or {}
+    return [base, scen]
+
+
+def test_team_counts_by_hand_reflagged_with_the_baselines_thresholds():
+    runs = _team_runs()
+    flagged = reflag_teams(runs, Report())
+    assert flagged["scen"].set_index("unit_id")["at_risk"].to_dict() == {  # the csv said True throughout
+        1: False, 2: True, 3: True, 4: False, 5: False, 6: True}
+    table = teams_table(flagged, "base")
+    assert table.to_dict("records") == [
+        {"scenario": "base", "date": "2016-12", "teams": 6, "at_risk": 3, "newly_at_risk": 0, "no_longer_at_risk": 0},
+        {"scenario": "scen", "date": "2016-12", "teams": 6, "at_risk": 3, "newly_at_risk": 1, "no_longer_at_risk": 1}]
+    stricter = teams_table(reflag_teams(runs, Report(risk={"young_target_probability": 0.6})), "base")
+    assert stricter[["at_risk", "newly_at_risk", "no_longer_at_risk"]].values.tolist() == [[3, 0, 0], [4, 2, 1]]
+
+
+def test_teams_that_change_most_flag_first_then_shortfall_then_young_target():
+    flagged = reflag_teams(_team_runs(), Report())
+    changes = team_changes(flagged, "base", top=10)
+    # flag changes (3: +4, 1: -2) first, then by |shortfall change| (6: 3), then by |P change| (2, then 4); 5 is
+    # unchanged and left out
+    assert changes["unit_id"].tolist() == [3, 1, 6, 2, 4]
+    assert changes["rank"].tolist() == [1, 2, 3, 4, 5]
+    first = changes.iloc[0]
+    assert (first["at_risk_baseline"], first["at_risk"]) == (False, True)
+    assert (first["shortfall_baseline"], first["shortfall"], first["shortfall_change"]) == (-3, 1, 4)
+    assert changes.set_index("unit_id").loc[2, "young_target_met_change"] == pytest.approx(0.15)
+    assert team_changes(flagged, "base", top=3)["unit_id"].tolist() == [3, 1, 6]
+    assert team_changes({"scen": flagged["scen"]}, "base", top=3).empty  # no baseline teams, nothing to compare
+
+
+def _with_teams(folder: Path, teams: pd.DataFrame, report: dict | None = None) -> Path:
+    """Add teams.csv and a report section (and Chinese unit type names) to a hand-made results folder."""
+    teams.to_csv(folder / "teams.csv", index=False)
+    resolved = yaml.safe_load((folder / "scenario.resolved.yaml").read_text())
+    (folder / "scenario.resolved.yaml").write_text(yaml.safe_dump({**resolved, **ZH_UNITS, "report": report or {}}))
+    return folder
+
+
+def test_compare_writes_team_tables_and_report_section(tmp_path):
+    a = _with_teams(_write_folder(tmp_path / "a", "a"), _teams(BASE_TEAMS), {"top_teams": 3})
+    own = _teams(SCEN_TEAMS).assign(at_risk=lambda d: d["at_risk"] | (d["young_target_met"] < 0.6))
+    b = _with_teams(_write_folder(tmp_path / "b", "b"), own, {"risk": {"young_target_probability": 0.6}})
+    c = _write_folder(tmp_path / "c", "c")  # a run without teams.csv
+    comp = compare([a, b, c])
+    assert any(n.startswith("teams.csv missing in c: its teams are left out") for n in comp.notes)
+    assert any(n.startswith("b: its own at-risk thresholds") and "young_target_probability: 0.6" in n
+               for n in comp.notes)
+    out = write_comparison(comp, tmp_path / "out")
+    table = pd.read_csv(out / "teams_comparison.csv", dtype={"date": str})
+    assert table[["scenario", "teams", "at_risk", "newly_at_risk", "no_longer_at_risk"]].values.tolist() == [
+        ["a", 6, 3, 0, 0], ["b", 6, 3, 1, 1]]  # b's own flags say 4: counted with a's thresholds
+    changes = pd.read_csv(out / "teams_changes.csv")
+    assert changes["unit_id"].tolist() == [3, 1, 6] and set(changes["scenario"]) == {"b"}  # a's top_teams: 3
+    text = (out / "report.html").read_text(encoding="utf-8")
+    section = text[text.index(">Teams at risk</h2>"):text.index(">Figures</h2>")]
+    assert "3 of 6" in section and "1 newly, 1 no longer at risk" in section and "below 50%" in section
+    assert "b: teams that change most" in section and "c: teams" not in section
+    assert "<td>Unit 3</td><td>bureau</td><td>no → yes</td><td>−3.0 → 1.0</td><td>90% → 90%</td>" in section
+    assert "Unit 4" not in section and "Unit 5" not in section
+    zh = (write_comparison(compare([a, b], lang="zh"), tmp_path / "zh") / "report.html").read_text(encoding="utf-8")
+    assert ">存在风险的班子</h2>" in zh and "6个中3个" in zh and "<td>Unit 1</td><td>委办局</td><td>是 → 否</td>" in zh
+
+
+def test_compare_without_teams_has_no_team_tables_but_a_note(tmp_path):
+    a, b = _write_folder(tmp_path / "a", "a"), _write_folder(tmp_path / "b", "b")
+    comp = compare([a, b])
+    assert "teams" not in comp.tables
+    assert any(n.startswith("teams.csv missing in a, b") for n in comp.notes)
+    out = write_comparison(comp, tmp_path / "out")
+    assert not (out / "teams_comparison.csv").exists() and (out / "comparison.csv").is_file()
+    assert "Teams at risk" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_invalid_report_section_is_an_input_error(tmp_path):
+    a = _with_teams(_write_folder(tmp_path / "a", "a"), _teams(BASE_TEAMS), {"top_teams": 0})
+    b = _write_folder(tmp_path / "b", "b")
+    with pytest.raises(InputError, match="invalid report settings: top_teams"):
+        compare([a, b])
 
 
 # --- end to end ----------------------------------------------------------------------------------

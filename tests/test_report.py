@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import shutil
 import subprocess
 import warnings
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -90,7 +92,7 @@ def test_report_is_self_contained_and_complete(written):
     assert embedded == (written / "plots" / "differences.png").read_bytes()
     # and complete: every section, the diff of the resolved scenarios, the assumptions with their sources
     assert "headline" in page.ids
-    for heading in ("In brief", "Headline results", "Figures", "What differs from the baseline",
+    for heading in ("In brief", "Headline results", "Teams at risk", "Figures", "What differs from the baseline",
                     "Assumptions in force", "Method"):
         assert f">{heading}</h2>" in text
     assert "<code>youth_talent.cohorts.c2</code>" in text  # the diff of the resolved scenarios
@@ -99,6 +101,22 @@ def test_report_is_self_contained_and_complete(written):
     assert "条例 Art. 8(1)" in text
     assert text.count("<figcaption>") == 6
     assert "paired" in text and "narrower" in text
+
+
+def test_teams_at_risk_count_every_runs_teams(runs, written):
+    """Both runs use the default thresholds: re-flagged with the baseline's, the counts are their own."""
+    table = pd.read_csv(written / "teams_comparison.csv", dtype={"date": str})
+    text = (written / "report.html").read_text(encoding="utf-8")
+    section = text[text.index(">Teams at risk</h2>"):text.index(">Figures</h2>")]
+    for name in ("baseline", "youth2"):
+        own = pd.read_csv(runs / name / "teams.csv", dtype={"date": str}).groupby("date")["at_risk"]
+        mine = table[table["scenario"] == name].set_index("date")
+        assert mine["teams"].to_dict() == own.size().to_dict() and mine["at_risk"].to_dict() == own.sum().to_dict()
+        assert f"{mine['at_risk'].iloc[0]} of {mine['teams'].iloc[0]}" in section
+    changes = pd.read_csv(written / "teams_changes.csv", dtype={"date": str})
+    assert set(changes["scenario"]) <= {"youth2"} and (changes.groupby("date").size() <= 10).all()  # top_teams
+    assert all(f"<td>{html.escape(name)}</td>" in section for name in changes["name"])
+    assert not [c for c in changes.columns if "cadre" in c or c.startswith("birth")]
 
 
 # --- sentences and settings ----------------------------------------------------------------------
@@ -195,7 +213,7 @@ def test_chinese_plots_and_report(runs, tmp_path):
     assert used <= {f.fname for f in font_manager.fontManager.ttflist if f.name == family}
     text = (write_comparison(comp, tmp_path / "zh") / "report.html").read_text(encoding="utf-8")
     assert '<html lang="zh-Hans">' in text
-    for term in ("换届", "80后", "青年英才", "主要结果", "现行规定与假设"):
+    for term in ("换届", "80后", "青年英才", "主要结果", "现行规定与假设", "存在风险的班子"):
         assert term in text
 
 

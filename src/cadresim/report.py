@@ -19,9 +19,9 @@ import pandas as pd
 import yaml
 
 from cadresim import dates, docgen, plots
-from cadresim.compare import ABSENT, Comparison, flatten, key_date, labels_for, reshuffle_dates
+from cadresim.compare import ABSENT, Comparison, flatten, key_date, labels_for, report_settings, reshuffle_dates
 from cadresim.loader import NOT_SIMULATED
-from cadresim.scenario import ASSUMPTION, RULE, SEED
+from cadresim.scenario import ASSUMPTION, RULE, SEED, RiskThresholds
 
 #: The sources listed under "Assumptions in force", in this order.
 SOURCES = (RULE, SEED, ASSUMPTION)
@@ -44,6 +44,27 @@ TEXT: dict[str, dict[str, str]] = {
                           "differences in percentage points (pp).",
         "col_metric": "Metric", "col_date": "Date", "col_diff": "Δ {name}",
         "unpaired_mark": "unpaired (Welch) interval: different seed or number of replications",
+        "teams": "Teams at risk",
+        "teams_intro": "Leadership teams (班子) at risk at each reshuffle, out of all teams. Every scenario's teams "
+                       "are judged by {baseline}'s thresholds, so that the counts compare: a team is at risk "
+                       "when {rules}. Teams newly at risk, or no longer at risk, are counted against the same "
+                       "team in {baseline}.",
+        "risk_short": "it has more open posts at the reshuffle than eligible successors in its unit",
+        "risk_young": "its chance of meeting the young-member target after the reshuffle round is below {p:.0%}",
+        "risk_or": ", or ",
+        "teams_intro_none": "Leadership teams (班子) at each reshuffle. Every scenario's teams are judged by "
+                            "{baseline}'s thresholds, which switch both conditions off: no team counts as at risk.",
+        "at_risk_of": "{k} of {n}", "moved": "{newly} newly, {gone} no longer at risk",
+        "changes_intro": "Below, for each scenario, the teams whose risk changes most from {baseline} (at most {top} "
+                         "per reshuffle): first those that become or stop being at risk, then those with the larger "
+                         "change in shortfall (open posts minus eligible successors in the unit), then in the chance "
+                         "of meeting the young-member target. Values read {baseline} → scenario. The figures are means over "
+                         "the replications: with few replications a team near a threshold can change sides by chance; "
+                         "run more replications before acting on a single team.",
+        "changes_head": "{name}: teams that change most",
+        "no_team_changes": "No team changes from {baseline}.",
+        "col_unit": "Unit", "col_type": "Type", "col_at_risk": "At risk", "col_shortfall": "Shortfall",
+        "col_young": "Chance young-member target met", "yes": "yes", "no": "no",
         "figures": "Figures",
         "differs": "What differs from the baseline",
         "differs_intro": "Every scenario setting that differs from {baseline} (the scenario files with every "
@@ -117,6 +138,22 @@ TEXT: dict[str, dict[str, str]] = {
                           "表示，其差异以百分点（pp）表示。",
         "col_metric": "指标", "col_date": "时点", "col_diff": "Δ {name}",
         "unpaired_mark": "非配对（Welch）区间：随机种子或重复次数不同",
+        "teams": "存在风险的班子",
+        "teams_intro": "各次换届时存在风险的领导班子数及班子总数。各方案均按{baseline}的标准判断，以便比较：{rules}"
+                       "的班子即存在风险。新增和不再存在风险的班子，均与{baseline}中的同一班子相比。",
+        "risk_short": "换届时空缺职位多于本单位符合条件的人选",
+        "risk_young": "换届后达到年轻干部配备目标的概率低于{p:.0%}",
+        "risk_or": "，或",
+        "teams_intro_none": "各次换届时的领导班子。各方案均按{baseline}的标准判断，该标准关闭了两项条件：没有班子视为存在风险。",
+        "at_risk_of": "{n}个中{k}个", "moved": "新增{newly}个，不再存在风险{gone}个",
+        "changes_intro": "以下为各方案与{baseline}相比风险变化最大的班子（每次换届最多{top}个）：先列风险状态改变的班子，"
+                         "再按缺口（空缺职位数减本单位符合条件的人选数）变化、达到年轻干部目标的概率变化从大到小排列。"
+                         "数值为{baseline} → 该方案。各数值为各次重复模拟的平均值：重复次数较少时，接近阈值的班子可能因偶然因素"
+                         "改变风险状态，针对单个班子作出决定前应增加重复次数。",
+        "changes_head": "{name}：变化最大的班子",
+        "no_team_changes": "与{baseline}相比，没有班子发生变化。",
+        "col_unit": "单位", "col_type": "类型", "col_at_risk": "存在风险", "col_shortfall": "缺口",
+        "col_young": "配备年轻干部的概率", "yes": "是", "no": "否",
         "figures": "图表",
         "differs": "与基准方案的不同之处",
         "differs_intro": "各方案与{baseline}不同的全部设置（取自写明全部默认值的方案文件，不含名称和说明）。",
@@ -233,8 +270,8 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
     t = TEXT[comp.lang]
     lab, _ = labels_for(comp, comp.lang)
     parts = [_title(comp, t, today), _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab),
-             _figures(comp, t, images), _differences(comp, t), _assumptions(comp, t), _method(comp, t),
-             f"<footer>{_e(t['footer'])}</footer>"]
+             _teams(comp, t, lab), _figures(comp, t, images), _differences(comp, t), _assumptions(comp, t),
+             _method(comp, t), f"<footer>{_e(t['footer'])}</footer>"]
     title = _e(t["title"].format(names=", ".join(comp.scenarios)))
     head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n'
             '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -398,6 +435,97 @@ def _diff_cell(r: pd.Series, metric: str, to: str = "to") -> str:
     unit = " pp" if _is_share(metric) else ""
     cls = "num clear" if _clear(r) else "num"
     return f'<td class="{cls}">{_e(_num(r["diff"], metric, signed=True) + unit + mark)}{ci}</td>'
+
+
+# --- teams at risk -------------------------------------------------------------------------------
+
+
+def _teams(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) -> str:
+    """At-risk counts per scenario and reshuffle, then each scenario's teams that change most."""
+    if "teams" not in comp.tables:
+        return ""
+    table, changes = comp.tables["teams"], comp.tables["team_changes"]
+    base, settings = comp.baseline.name, report_settings(comp.baseline)
+    rules = _risk_rules(settings.risk, t)
+    intro = t["teams_intro"].format(baseline=base, rules=rules) if rules else t["teams_intro_none"].format(
+        baseline=base)
+    out = [f'<h2 id="teams">{_e(t["teams"])}</h2>', f"<p>{_e(intro)}</p>",
+           _team_counts(table, comp.scenarios, t, lab)]
+    have = set(table["scenario"])
+    if base in have and len(have) > 1:
+        out.append(f"<p>{_e(t['changes_intro'].format(baseline=base, top=settings.top_teams))}</p>")
+        types = _type_labels(comp)
+        out += [_team_changes(changes[changes["scenario"] == name], name, base, types, t, lab)
+                for name in comp.scenarios[1:] if name in have]
+    return "\n".join(out)
+
+
+def _risk_rules(risk: RiskThresholds, t: Mapping[str, str]) -> str:
+    """The at-risk conditions in force as one clause ("" when both are off)."""
+    rules = [t["risk_short"]] if risk.vacancies_over_successors else []
+    if risk.young_target_probability > 0:
+        rules.append(t["risk_young"].format(p=risk.young_target_probability))
+    return t["risk_or"].join(rules)
+
+
+def _team_counts(table: pd.DataFrame, names: list[str], t: Mapping[str, str], lab: Mapping[str, str]) -> str:
+    """Rows: reshuffle dates; columns: scenarios; cells: teams at risk of all, and the moves from the baseline."""
+    head = "".join(f'<th class="num">{_e(n)}</th>' for n in names)
+    body = []
+    for date in sorted(table["date"].unique(), key=dates.parse):
+        at = table[table["date"] == date].set_index("scenario")
+        cells = [_count_cell(at.loc[n], i > 0, t) if n in at.index else '<td class="num">–</td>'
+                 for i, n in enumerate(names)]
+        body.append(f'<tr><td class="date">{_e(plots.date_text(date, lab))}</td>{"".join(cells)}</tr>')
+    return (f'<table id="teams-at-risk"><thead><tr><th>{_e(t["col_date"])}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def _count_cell(r: pd.Series, moves: bool, t: Mapping[str, str]) -> str:
+    text = _e(t["at_risk_of"].format(k=r["at_risk"], n=r["teams"]))
+    if moves and not pd.isna(r["newly_at_risk"]):
+        moved = t["moved"].format(newly=r["newly_at_risk"], gone=r["no_longer_at_risk"])
+        text += f'<span class="ci">{_e(moved)}</span>'
+    return f'<td class="num">{text}</td>'
+
+
+def _type_labels(comp: Comparison) -> dict[str, str]:
+    """Unit type -> label: the baseline's name_zh in Chinese, else the type id in words."""
+    units = ((comp.baseline.resolved.get("district") or {}).get("units")) or {}
+    en = {k: str(k).replace("_", " ") for k in units}
+    return {k: (v or {}).get("name_zh") or en[k] for k, v in units.items()} if comp.lang == "zh" else en
+
+
+def _team_changes(rows: pd.DataFrame, name: str, base: str, types: Mapping[str, str], t: Mapping[str, str],
+                  lab: Mapping[str, str]) -> str:
+    """One scenario's teams that change most: unit, type and baseline → scenario values."""
+    out = f"<h3>{_e(t['changes_head'].format(name=name))}</h3>"
+    if rows.empty:
+        return out + f'<p class="muted">{_e(t["no_team_changes"].format(baseline=base))}</p>'
+    head = "".join(f"<th>{_e(t[c])}</th>" for c in ("col_date", "col_unit", "col_type", "col_at_risk",
+                                                     "col_shortfall", "col_young"))
+    body = "".join(_change_row(r, types, t, lab) for _, r in rows.iterrows())
+    return out + f'<table class="team-changes"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _change_row(r: pd.Series, types: Mapping[str, str], t: Mapping[str, str], lab: Mapping[str, str]) -> str:
+    def flag(v: object) -> str:
+        return t["yes"] if bool(v) else t["no"]
+
+    cells = [plots.date_text(r["date"], lab), r["name"], types.get(r["type"], str(r["type"]).replace("_", " ")),
+             f"{flag(r['at_risk_baseline'])} → {flag(r['at_risk'])}",
+             f"{_plain(r['shortfall_baseline'])} → {_plain(r['shortfall'])}",
+             f"{_percent(r['young_target_met_baseline'])} → {_percent(r['young_target_met'])}"]
+    cls = ' class="differs"' if bool(r["at_risk"]) != bool(r["at_risk_baseline"]) else ""
+    return f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
+
+
+def _plain(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:.1f}".replace("-", "−")
+
+
+def _percent(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:.0%}"
 
 
 # --- figures -------------------------------------------------------------------------------------

@@ -332,7 +332,8 @@ class Report(Section):
     """How results are reported. Changes no simulated number; left out of the scenario hash and diffs."""
 
     risk: RiskThresholds = FF(RiskThresholds, "thresholds of the team at-risk flag (teams.csv)", MODEL)
-    top_teams: int = F(10, "teams listed by `cadresim teams` by default", MODEL, ge=1)
+    top_teams: int = F(10, "teams listed by `cadresim teams` by default; in `cadresim compare`, the baseline's "
+                       "caps the teams that change most, per scenario and reshuffle", MODEL, ge=1)
 
 
 class Scenario(Section):

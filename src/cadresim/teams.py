@@ -16,7 +16,7 @@ import pandas as pd
 
 from cadresim import dates, eligibility
 from cadresim.metrics import decade
-from cadresim.scenario import Scenario
+from cadresim.scenario import RiskThresholds, Scenario
 from cadresim.stats import mean_ci
 
 DECADES = (1950, 1960, 1970, 1980, 1990)
@@ -125,14 +125,13 @@ def aggregate(rows: pd.DataFrame, units: pd.DataFrame, scenario: Scenario) -> pd
         rec["replications"] = len(g)
         out.append(rec)
     df = pd.DataFrame(out).merge(units[["unit_id", "name", "type"]], on="unit_id", how="left")
-    df = flag_risk(df, scenario)
+    df = flag_risk(df, scenario.report.risk)
     first = ["date", "unit_id", "name", "type", "at_risk", "risk_reasons", "risk_rank"]
     return df[first + [c for c in df.columns if c not in first]]
 
 
-def flag_risk(df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Mark teams at risk under ``scenario.report.risk`` and rank them, riskiest first, per date."""
-    risk = scenario.report.risk
+def flag_risk(df: pd.DataFrame, risk: RiskThresholds) -> pd.DataFrame:
+    """Mark teams at risk under the ``risk`` thresholds and rank them, riskiest first, per date."""
     short = df["vacancies"] - df["successors_unit"]
     reasons = pd.Series([[] for _ in range(len(df))], index=df.index)
     if risk.vacancies_over_successors:
