@@ -96,3 +96,13 @@ def test_team_overview_without_a_cjk_font_labels_units_by_id(monkeypatch):
     _, labels = _overview_labels(_chinese_teams())
     assert labels and not any("财政局" in label for label in labels)
     assert any(label.lstrip("⚠ ").startswith(("0 ", "1 ")) for label in labels)
+
+
+def test_team_overview_of_a_city_shows_the_riskiest_rows_only():
+    from cadresim.team_plots import MAX_ROWS
+    _, _, teams = run_teams()
+    many = pd.concat([teams.assign(unit_id=teams["unit_id"] + 2 * k) for k in range(MAX_ROWS)], ignore_index=True)
+    many["risk_rank"] = many.groupby("date").cumcount() + 1
+    fig, labels = _overview_labels(many)
+    assert len(labels) == MAX_ROWS
+    assert f"of {2 * MAX_ROWS} at risk" in fig.get_suptitle() and f"the {MAX_ROWS} riskiest shown" in fig.get_suptitle()

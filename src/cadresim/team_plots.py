@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from cadresim.fonts import find_cjk_font, rc_params
 
+MAX_ROWS = 80  # more rows make an unreadable, very tall image (a city has ~900 teams)
 INDICATORS = {  # column -> (label, higher is worse)
     "departures_age": ("left for age\nbefore the reshuffle", True),
     "departures_other": ("other exits\nbefore the reshuffle", True),
@@ -26,11 +27,10 @@ def teams_overview(teams: pd.DataFrame, date: str, top: int | None = None) -> Fi
 
     Args:
         teams: the teams.csv table.
-        top: show only the ``top`` riskiest teams.
+        top: show only the ``top`` riskiest teams (at most :data:`MAX_ROWS` are shown in any case).
     """
-    rows = teams[teams["date"] == date].sort_values("risk_rank")
-    if top:
-        rows = rows.head(top)
+    every = teams[teams["date"] == date].sort_values("risk_rank")
+    rows = every.head(min(top or MAX_ROWS, MAX_ROWS))
     values = rows[list(INDICATORS)].to_numpy(float)
     badness = np.column_stack([_scaled(values[:, j], worse_high) for j, (_, worse_high) in
                                enumerate(INDICATORS.values())])
@@ -47,9 +47,9 @@ def teams_overview(teams: pd.DataFrame, date: str, top: int | None = None) -> Fi
         labels = [f"{'⚠ ' if risk else ''}{name} ({utype})" for name, utype, risk in
                   zip(names, rows["type"], rows["at_risk"])]
         ax.set_yticks(range(len(rows)), labels)
-        n_risk = int(rows["at_risk"].sum())
-        fig.suptitle(f"Leadership teams at the {date} reshuffle, riskiest first ({n_risk} of {len(rows)} shown "
-                     "at risk, marked ⚠); darker = worse; means over replications")
+        shown = f"; the {len(rows)} riskiest shown (all in teams.csv)" if len(rows) < len(every) else ""
+        fig.suptitle(f"Leadership teams at the {date} reshuffle, riskiest first: {int(every['at_risk'].sum())} of "
+                     f"{len(every)} at risk, marked ⚠{shown}\ndarker = worse; means over replications")
     return fig
 
 
