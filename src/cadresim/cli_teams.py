@@ -38,12 +38,21 @@ def _load(results: Path, top: int | None) -> tuple[pd.DataFrame, int]:
         why = "not a results folder" if not (results / "manifest.json").is_file() else \
             "this run has no teams.csv (its ladder has no division-level role, or it predates team reports)"
         raise InputError([Problem(str(results), "", why)])
-    if top is None:
-        import yaml
+    return pd.read_csv(path), top if top is not None else _top_teams(results / "scenario.resolved.yaml")
 
-        resolved = yaml.safe_load((results / "scenario.resolved.yaml").read_text(encoding="utf-8"))
-        top = int(resolved.get("report", {}).get("top_teams", 10))
-    return pd.read_csv(path), top
+
+def _top_teams(resolved_file: Path) -> int:
+    """The run's report.top_teams (the default when its resolved scenario cannot say)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from cadresim.scenario import Report
+
+    try:
+        resolved = yaml.safe_load(resolved_file.read_text(encoding="utf-8"))
+        return Report.model_validate(resolved.get("report") or {}).top_teams
+    except (OSError, yaml.YAMLError, AttributeError, ValidationError):
+        return Report().top_teams
 
 
 def _short(reasons: object) -> str:
