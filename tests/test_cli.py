@@ -84,6 +84,14 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, text, nee
     assert not out.exists() and not list(tmp_path.glob(".out*"))
 
 
+def test_error_messages_are_not_broken_inside_a_long_path(tmp_path):
+    bad = tmp_path / ("a_long_folder_name_" * 6) / "bad.yaml"
+    bad.parent.mkdir()
+    bad.write_text("rotaton: {}\n")
+    proc = cli("run", bad, "-r", 1, "-o", tmp_path / "out")
+    assert proc.returncode == 2 and f"{bad}: rotaton: unknown key" in proc.stderr
+
+
 def test_extends_cycle_is_an_input_error(tmp_path):
     (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
     (tmp_path / "b.yaml").write_text("extends: a.yaml\n")

@@ -15,8 +15,8 @@ from scipy import stats
 
 from cadresim import __version__
 from cadresim.compare import (ABSENT, Run, compare, comparison_table, load_run, load_runs, paired_difference,
-                              reflag_teams, scenario_differences, team_changes, teams_table, welch_difference,
-                              write_comparison)
+                              scenario_differences, welch_difference, write_comparison)
+from cadresim.compare_teams import reflag_teams, team_changes, teams_table
 from cadresim.errors import InputError
 from cadresim.scenario import Report
 
@@ -330,6 +330,20 @@ def test_compare_without_teams_has_no_team_tables_but_a_note(tmp_path):
     out = write_comparison(comp, tmp_path / "out")
     assert not (out / "teams_comparison.csv").exists() and (out / "comparison.csv").is_file()
     assert "Teams at risk" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_young_target_gained_or_lost_is_the_largest_young_target_change():
+    base, scen = _team_runs()
+    base.tables["teams"].loc[base.tables["teams"]["unit_id"] == 5, "young_target_met"] = float("nan")  # no target
+    changes = team_changes(reflag_teams([base, scen], Report()), "base", top=10)
+    assert changes["unit_id"].tolist() == [3, 1, 6, 5, 2, 4]  # 5: no target -> 90%, before 2 (+0.15)
+
+
+def test_without_teams_the_report_section_is_not_read(tmp_path):
+    a, b = _write_folder(tmp_path / "a", "a"), _write_folder(tmp_path / "b", "b")
+    resolved = yaml.safe_load((a / "scenario.resolved.yaml").read_text())
+    (a / "scenario.resolved.yaml").write_text(yaml.safe_dump({**resolved, "report": {"future_key": 1}}))
+    assert "teams" not in compare([a, b]).tables
 
 
 def test_invalid_report_section_is_an_input_error(tmp_path):

@@ -20,7 +20,7 @@ from cadresim.metrics import HEADLINE
 app = typer.Typer(help="Simulate a district's cadre pipeline and compare personnel policies.",
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(width=max(Console().width, 120))
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages unbroken: paths stay whole when piped or logged
 
 SET_HELP = "Override a scenario key, e.g. --set youth_talent.cohorts.c2.size=60 (repeatable)."
 

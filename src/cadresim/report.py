@@ -19,7 +19,8 @@ import pandas as pd
 import yaml
 
 from cadresim import dates, docgen, plots
-from cadresim.compare import ABSENT, Comparison, flatten, key_date, labels_for, report_settings, reshuffle_dates
+from cadresim.compare import ABSENT, Comparison, flatten, key_date, labels_for, reshuffle_dates
+from cadresim.compare_teams import report_settings
 from cadresim.loader import NOT_SIMULATED
 from cadresim.scenario import ASSUMPTION, RULE, SEED, RiskThresholds
 

@@ -20,6 +20,7 @@ from cadresim.privacy import Key, pseudonymise_events, resolve_key
 from cadresim.runner import RunResults
 
 MANIFEST = "manifest.json"
+RESOLVED = "scenario.resolved.yaml"
 
 
 @contextmanager
@@ -69,7 +70,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
         if res.events is not None:
             events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
             events.to_parquet(tmp / "events.parquet", index=False)
-        (tmp / "scenario.resolved.yaml").write_text(to_yaml(res.scenario), encoding="utf-8")
+        (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
         tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
                   "eligibility": res.eligibility}
         # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)

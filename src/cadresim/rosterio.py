@@ -19,7 +19,6 @@ tables), :mod:`cadresim.rostercolumns` (the documented columns) and :mod:`cadres
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cadresim.errors import InputError, Problem
+from cadresim.loader import file_sha256
 from cadresim.roster import CADRE_COLUMNS, Roster, Where, check_roster, rule_breaches
 from cadresim.rostercells import GRASSROOTS_FLAG_MONTHS, cell_parsers, cell_text, is_flag, lookup, norm
 from cadresim.rostercolumns import CADRE_FILE_COLUMNS, CADRE_FILE_FIELDS, IDENTIFIER_HEADERS, unit_file_columns
@@ -258,7 +258,7 @@ def read_files(scenario: Scenario, roster_path: Path, units_path: Path) -> Loade
     ids, user_ids = internal_ids([cadres.values["cadre_id"][r] for r in rows])
     frame = _cadre_frame(cadres, rows, ids, scenario, unit_frame)
     roster = Roster(unit_frame.drop(columns="_row"), frame, scenario.start_month, user_ids,
-                    {"roster": _sha256(roster_path), "units": _sha256(units_path)})
+                    {"roster": file_sha256(roster_path), "units": file_sha256(units_path)})
     problems = _checked_fields(check_roster(roster, scenario, where=_where(units, unit_frame, cadres, rows),
                                             rules=False), cadres)
     if problems:
@@ -324,10 +324,6 @@ def _where(units: Parsed, unit_frame: pd.DataFrame, cadres: Parsed, rows: list[i
     cadre_headers["unit_id"] = cadre_headers.get("unit_id", cadre_headers.get("unit_name", "unit_id"))
     return Where(str(cadres.table.sheet.path), str(units.table.sheet.path), rows, list(unit_frame["_row"]),
                  cadre_headers, {k: h for k, (h, _) in units.table.columns.items()})
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _notes(units: Parsed, cadres: Parsed, roster: Roster, scenario: Scenario) -> list[str]:
