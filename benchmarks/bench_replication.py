@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from cadresim import load_scenario
-from cadresim.district import generate
-from cadresim.model import simulate
+from cadresim.district.synthetic import generate
+from cadresim.engine.schedule import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from cadresim import load_scenario
-from cadresim.sweep import full_grid, sweep
+from cadresim.analysis.sweep import full_grid, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cadresim.compare import welch_difference
-from cadresim.metrics import HEADLINE
+from cadresim.analysis.compare import welch_difference
+from cadresim.measures.metrics import HEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("replications.csv", "timeseries.csv")

@@ -14,9 +14,10 @@ the keys are the scenario format's dotted keys (docs/scenario-reference.md), as 
 
 from pathlib import Path
 
-from cadresim import load_scenario, sweep
-from cadresim.cli_sweep import progress_bar
-from cadresim.sweep_plots import heatmap, metric_vs_parameter
+from cadresim import load_scenario
+from cadresim import sweep
+from cadresim.cli.sweep import progress_bar
+from cadresim.report.sweep_figures import heatmap, metric_vs_parameter
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "youth2.yaml"
 OUTPUT = Path("results") / "sweeps" / "youth_cohort_example"

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from cadresim import docgen
+from cadresim.scenario import docs as docgen
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES: dict[str, Callable[[], str]] = {

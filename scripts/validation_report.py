@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from cadresim import __version__
-from cadresim.validation import Z, all_checks
+from cadresim.validation.checks import Z, all_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "validation.md"

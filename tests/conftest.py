@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from cadresim import dates
-from cadresim.loader import scenario_from_dict
-from cadresim.roster import Roster
+from cadresim.scenario.loader import scenario_from_dict
+from cadresim.district.roster import Roster
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from cadresim import load_scenario, with_overrides
-from cadresim.district import generate
-from cadresim.model import simulate
-from cadresim.roster import check_roster
+from cadresim.district.synthetic import generate
+from cadresim.engine.schedule import simulate
+from cadresim.district.roster import check_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests of cadresim.compare: paired and Welch intervals by hand, bad folders, end to end."""
+"""Tests of cadresim.analysis.compare: paired and Welch intervals by hand, bad folders, end to end."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import yaml
 from scipy import stats
 
 from cadresim import __version__
-from cadresim.compare import (ABSENT, Run, compare, comparison_table, load_run, load_runs, paired_difference,
+from cadresim.analysis.compare import (ABSENT, Run, compare, comparison_table, load_run, load_runs, paired_difference,
                               scenario_differences, welch_difference, write_comparison)
-from cadresim.compare_teams import reflag_teams, team_changes, teams_table
+from cadresim.analysis.compare_teams import reflag_teams, team_changes, teams_table
 from cadresim.errors import InputError
-from cadresim.scenario import Report
+from cadresim.scenario.schema import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from cadresim import load_scenario
-from cadresim.district import generate
-from cadresim.model import setup, simulate
+from cadresim.district.synthetic import generate
+from cadresim.engine.schedule import setup, simulate
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 

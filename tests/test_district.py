@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from cadresim import dates
-from cadresim.district import generate
-from cadresim.eligibility import Pool, eligible
+from cadresim.district.synthetic import generate
+from cadresim.rules.eligibility import Pool, eligible
 from cadresim.errors import InputError
-from cadresim.loader import scenario_from_dict
-from cadresim.roster import CADRE_COLUMNS, check_roster
-from cadresim.scenario import Scenario
+from cadresim.scenario.loader import scenario_from_dict
+from cadresim.district.roster import CADRE_COLUMNS, check_roster
+from cadresim.scenario.schema import Scenario
 
 SEEDS = range(1, 21)
 DIVISION_LEVEL = ["deputy_division", "division"]
@@ -233,7 +233,7 @@ def test_a_scaled_district_meets_its_scaled_targets():
 def test_dynamics_have_no_start_up_spike(seed):
     """MODEL.md section 6: one replication to 2016-11; division-level vacancies are filled in ordinary
     rounds and promotions in the first 12 months are at most 1.5 times those in the next 12."""
-    from cadresim.model import simulate
+    from cadresim.engine.schedule import simulate
 
     s, roster = district(seed)
     ev = simulate(s, roster, 2014, 0).events

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from cadresim import docgen
-from cadresim.loader import KEYED_MAPPINGS, scenario_from_dict
-from cadresim.scenario import ASSUMPTION, MODEL, RULE, SEED, Scenario
+from cadresim.scenario import docs as docgen
+from cadresim.scenario.loader import KEYED_MAPPINGS, scenario_from_dict
+from cadresim.scenario.schema import ASSUMPTION, MODEL, RULE, SEED, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -1,8 +1,8 @@
 import numpy as np
 
 from cadresim import dates
-from cadresim.eligibility import Pool, attribution, eligible, failures
-from cadresim.scenario import default_grades
+from cadresim.rules.eligibility import Pool, attribution, eligible, failures
+from cadresim.scenario.schema import default_grades
 
 NOW = dates.parse("2014-03")
 RULES = default_grades()["deputy_division"]  # 3y in grade, 5y work, 2y grassroots, 2 posts, age <= 45

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from cadresim.errors import InputError, Problem
-from cadresim.loader import load_scenario, scenario_from_dict, scenario_hash, with_overrides
-from cadresim.scenario import DEFAULT_LADDER, Cohort, Scenario
+from cadresim.scenario.loader import load_scenario, scenario_from_dict, scenario_hash, with_overrides
+from cadresim.scenario.schema import DEFAULT_LADDER, Cohort, Scenario
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 

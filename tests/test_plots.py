@@ -1,4 +1,4 @@
-"""Tests of cadresim.plots: band arithmetic by hand, figures built from small synthetic tables."""
+"""Tests of cadresim.report.plots: band arithmetic by hand, figures built from small synthetic tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cadresim import plots  # noqa: E402
+from cadresim.report import plots  # noqa: E402
 
 GRADES = ["staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau"]
 GRADE_LABELS = {"staff": "Staff", "deputy_section": "Deputy section chief", "section": "Section chief",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cadresim import privacy
+from cadresim.io import privacy
 from cadresim.errors import InputError
-from cadresim.intake import entry_key
+from cadresim.processes.intake import entry_key
 
 ROSTERS = Path(__file__).parent / "data" / "rosters"
 VALID = ROSTERS / "valid"
@@ -121,9 +121,8 @@ def runs(tmp_path_factory):
     """The valid fixture run twice: pseudonymised (the default) and with --keep-ids."""
     from typer.testing import CliRunner
 
-    from cadresim.cli import _register_commands, app
+    from cadresim.cli.main import app
 
-    _register_commands()
     base = tmp_path_factory.mktemp("privacy")
     env = {privacy.ENV_KEY_FILE: str(base / "keys" / "pseudonym.key")}
     out = {}
@@ -205,7 +204,7 @@ def test_manifest_names_the_roster_by_its_hash_and_never_copies_it(runs):
 def test_identical_runs_give_identical_pseudonymised_outputs(runs, tmp_path):
     from typer.testing import CliRunner
 
-    from cadresim.cli import app
+    from cadresim.cli.main import app
 
     (folders, key_path) = runs
     result = CliRunner().invoke(app, ["run", str(VALID / "scenario.yaml"), "-r", "2", "-o", str(tmp_path / "again"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cadresim import dates
-from cadresim.model import simulate
+from cadresim.engine.schedule import simulate
 from conftest import cadre, tiny, unit
 
 
@@ -98,11 +98,11 @@ def test_secondment_each_april_for_those_not_already_seconded():
 
 
 def test_grassroots_months_accrue_on_secondment_and_in_grassroots_units_only():
-    from cadresim.context import Run
-    from cadresim.log import EventLog
-    from cadresim.movement import second
+    from cadresim.state.replication import Run
+    from cadresim.state.events import EventLog
+    from cadresim.processes.movement import second
     from cadresim.rng import KeyedRandom
-    from cadresim.state import Organization
+    from cadresim.state.organization import Organization
 
     sc, roster = tiny([unit(0, section=1), unit(1, "street_town", section=1)],
                       [cadre(0, "section", unit=0, grassroots=5), cadre(1, "section", unit=1, grassroots=5)])
@@ -194,7 +194,7 @@ def test_targeted_rotation_moves_those_lacking_a_requirement_first():
 
 
 def test_cohort_members_get_the_score_bonus_and_mentoring():
-    from cadresim.model import setup
+    from cadresim.engine.schedule import setup
 
     sc, roster = tiny([unit(0, section=1)], [cadre(0, "section", birth="1982-01", cohort="c1",
                                                    secondment_end=dates.parse("2014-09"))],

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cadresim import dates
-from cadresim.model import simulate
+from cadresim.engine.schedule import simulate
 from conftest import tiny, unit
 
 GRADES = ["staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau"]

@@ -21,9 +21,11 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib import image as mpimg  # noqa: E402
 
-from cadresim import fonts, plots, report  # noqa: E402
-from cadresim.compare import compare, png_bytes, write_comparison  # noqa: E402
-from cadresim.loader import load_scenario, to_yaml  # noqa: E402
+from cadresim.report import fonts
+from cadresim.report import plots
+from cadresim.output import html as report  # noqa: E402
+from cadresim.analysis.compare import compare, png_bytes, write_comparison  # noqa: E402
+from cadresim.scenario.loader import load_scenario, to_yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -33,8 +35,8 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
     """Real results folders of baseline and youth2 (two replications each, same seed: paired)."""
-    from cadresim.results import write_results
-    from cadresim.runner import run_scenario
+    from cadresim.output.run_folder import write_results
+    from cadresim.engine.replications import run_scenario
 
     root = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as mp:  # the run's own plots are not needed here: skip them, for speed

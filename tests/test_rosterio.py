@@ -15,12 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cadresim import cli_roster, dates, rostercells, rosterio, rosterwrite
-from cadresim.district import generate
+from cadresim import dates
+from cadresim.cli import roster as cli_roster
+from cadresim.io import roster_cells as rostercells
+from cadresim.io import roster_read as rosterio
+from cadresim.io import roster_write as rosterwrite
+from cadresim.district.synthetic import generate
 from cadresim.errors import InputError, Problem
-from cadresim.loader import load_scenario, scenario_from_dict, with_overrides
-from cadresim.roster import check_roster, rule_breaches
-from cadresim.runner import run_scenario
+from cadresim.scenario.loader import load_scenario, scenario_from_dict, with_overrides
+from cadresim.district.roster import check_roster, rule_breaches
+from cadresim.engine.replications import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ROSTERS = Path(__file__).parent / "data" / "rosters"
@@ -44,9 +48,8 @@ def cli(*args: object, env: dict | None = None) -> tuple[int, str, str]:
     (the console wraps long lines)."""
     from typer.testing import CliRunner
 
-    from cadresim.cli import _register_commands, app
+    from cadresim.cli.main import app
 
-    _register_commands()
     result = CliRunner().invoke(app, [str(a) for a in args], env=env)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -299,7 +302,7 @@ def test_paths_are_relative_to_the_file_that_set_them(tmp_path, monkeypatch):
 
 
 def test_the_scenario_hash_follows_the_files_content_not_their_path(tmp_path):
-    from cadresim.loader import scenario_hash
+    from cadresim.scenario.loader import scenario_hash
     for name in ("roster.csv", "units.csv"):
         shutil.copy(VALID / name, tmp_path / name)
     here = load_scenario(VALID / "scenario.yaml")
@@ -344,8 +347,8 @@ def test_exported_synthetic_district_reads_back_exactly(tmp_path, fmt, lang):
 
 @pytest.mark.slow
 def test_a_run_on_the_exported_district_equals_the_embedded_default(tmp_path):
-    from cadresim.privacy import resolve_key
-    from cadresim.results import write_results
+    from cadresim.io.privacy import resolve_key
+    from cadresim.output.run_folder import write_results
 
     code, _, err = cli("roster", "export", ROOT / "scenarios" / "baseline.yaml", tmp_path / "mine")
     assert code == 0, err

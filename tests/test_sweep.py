@@ -24,10 +24,10 @@ from matplotlib.figure import Figure
 
 from cadresim import load_scenario, with_overrides
 from cadresim.errors import InputError
-from cadresim.runner import DEFAULT_SEED, run_scenario
-from cadresim.sweep import (Design, RunRecord, build_table, full_grid, latin_hypercube, parse_grid, parse_ranges,
+from cadresim.engine.replications import DEFAULT_SEED, run_scenario
+from cadresim.analysis.sweep import (Design, RunRecord, build_table, full_grid, latin_hypercube, parse_grid, parse_ranges,
                             run_task, sweep, write_sweep)
-from cadresim.sweep_plots import heatmap, metric_by_point, metric_vs_parameter, save_sweep_plots
+from cadresim.report.sweep_figures import heatmap, metric_by_point, metric_vs_parameter, save_sweep_plots
 
 ROOT = Path(__file__).resolve().parents[1]
 YOUTH2 = ROOT / "scenarios" / "youth2.yaml"

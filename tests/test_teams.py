@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cadresim.loader import scenario_hash, with_overrides
-from cadresim.model import simulate
-from cadresim.teams import MEASURES, aggregate
+from cadresim.scenario.loader import scenario_hash, with_overrides
+from cadresim.engine.schedule import simulate
+from cadresim.measures.teams import MEASURES, aggregate
 from conftest import cadre, tiny, unit
 
 UNITS = [unit(0, "street_town", division=1, deputy_division=2), unit(1, "bureau", division=1, deputy_division=1,
@@ -63,7 +63,7 @@ def test_teams_output_names_units_only():
 
 
 def _overview_labels(teams):
-    from cadresim.team_plots import teams_overview
+    from cadresim.report.team_figures import teams_overview
     fig = teams_overview(teams, "2016-12")
     return fig, [t.get_text() for t in fig.axes[0].get_yticklabels()]
 
@@ -79,7 +79,7 @@ def test_team_overview_draws_chinese_unit_names_in_a_cjk_font():
 
     import pytest
 
-    from cadresim import fonts
+    from cadresim.report import fonts
     if fonts.find_cjk_font() is None:
         pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk)")
     fig, labels = _overview_labels(_chinese_teams())
@@ -91,7 +91,7 @@ def test_team_overview_draws_chinese_unit_names_in_a_cjk_font():
 
 
 def test_team_overview_without_a_cjk_font_labels_units_by_id(monkeypatch):
-    from cadresim import team_plots
+    from cadresim.report import team_figures as team_plots
     monkeypatch.setattr(team_plots, "find_cjk_font", lambda: None)
     _, labels = _overview_labels(_chinese_teams())
     assert labels and not any("财政局" in label for label in labels)
@@ -99,7 +99,7 @@ def test_team_overview_without_a_cjk_font_labels_units_by_id(monkeypatch):
 
 
 def test_team_overview_of_a_city_shows_the_riskiest_rows_only():
-    from cadresim.team_plots import MAX_ROWS
+    from cadresim.report.team_figures import MAX_ROWS
     _, _, teams = run_teams()
     many = pd.concat([teams.assign(unit_id=teams["unit_id"] + 2 * k) for k in range(MAX_ROWS)], ignore_index=True)
     many["risk_rank"] = many.groupby("date").cumcount() + 1

@@ -1,5 +1,5 @@
 """``python -m cadresim``: the command line."""
 
-from cadresim.cli import main
+from cadresim.cli.main import main
 
 main()

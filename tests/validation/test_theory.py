@@ -1,4 +1,4 @@
-"""The engine against manpower theory (MODEL.md section 8), through cadresim.validation.
+"""The engine against manpower theory (MODEL.md section 8), through cadresim.validation.checks.
 
 Statistical checks use a tolerance of 4 standard errors of the mean over the replications (stated in
 each check's text); exact identities use 0. These are not pinned-seed regressions: see
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cadresim import validation
+from cadresim.validation import checks as validation
 
 pytestmark = pytest.mark.validation
 ROOT = Path(__file__).resolve().parents[2]

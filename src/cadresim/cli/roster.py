@@ -1,0 +1,193 @@
+"""`cadresim roster template|export|check`: a district's own roster, from empty files to a checked run."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cadresim.cli.common import SET_HELP, app, fail, out
+from cadresim.errors import InputError, Problem
+from cadresim.scenario.loader import load_scenario
+from cadresim.district.roster import Roster
+from cadresim.scenario.schema import Scenario
+
+roster_app = typer.Typer(help="A district's own roster: empty templates, the default district as files, checks.",
+                         no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+
+
+class Format(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Headers(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+FORMAT = typer.Option(Format.csv, "--format", help="csv (UTF-8, opens in Excel) or xlsx (needs openpyxl).")
+HEADERS = typer.Option(Headers.zh, "--headers", help="Column headers in Chinese (zh) or English (en); both are "
+                       "read either way.")
+FORCE = typer.Option(False, "--force", help="Overwrite files already in the folder.")
+
+
+@roster_app.command()
+def template(
+    folder: Path = typer.Argument(..., help="Folder to write the templates into."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Take grades and unit types from this "
+                                            "scenario (default: the package's)."),
+    fmt: Format = FORMAT,
+    headers: Headers = HEADERS,
+    force: bool = FORCE,
+) -> None:
+    """Write empty roster and units files, with every column explained in Chinese and English."""
+    from cadresim.io.roster_write import scenario_text, write_template
+
+    try:
+        sc = load_scenario(scenario) if scenario else Scenario()
+        names = [f"roster.{fmt.value}", f"units.{fmt.value}", "scenario.yaml"]
+        _refuse_overwrite(folder, names + (["columns.csv"] if fmt == Format.csv else []), force)
+        written = write_template(sc, folder, fmt.value, headers.value)
+    except InputError as e:
+        fail(e)
+    extends = _relative(scenario, folder) if scenario else None
+    text = scenario_text("own_roster", extends, names[0], names[1], "The district's own roster: fill in "
+                         f"{names[0]} and {names[1]}, then: cadresim roster check {folder / 'scenario.yaml'}")
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    _written([*written, folder / "scenario.yaml"])
+    where = "the second sheet of each workbook" if fmt == Format.xlsx else "columns.csv"
+    out.print(f"Every column is explained in {where}. Fill in the files, then run "
+              f"[bold]cadresim roster check {folder / 'scenario.yaml'}[/].")
+
+
+@roster_app.command()
+def export(
+    scenario: Path = typer.Argument(..., help="Scenario whose start roster to write, e.g. scenarios/baseline.yaml."),
+    folder: Path = typer.Argument(..., help="Folder to write roster, units and scenario.yaml into."),
+    fmt: Format = FORMAT,
+    headers: Headers = HEADERS,
+    force: bool = FORCE,
+) -> None:
+    """Write a scenario's start roster (the synthetic district by default) as roster and units files."""
+    from cadresim.io import roster_read as rosterio
+    from cadresim.io.roster_write import export_roster, scenario_text
+
+    names = [f"roster.{fmt.value}", f"units.{fmt.value}", "scenario.yaml"]
+    try:
+        sc = load_scenario(scenario)
+        _refuse_overwrite(folder, names, force)
+        roster = rosterio.load_roster(sc)
+        written = list(export_roster(roster, sc, folder, fmt.value, headers.value))
+    except InputError as e:
+        fail(e)
+    text = scenario_text(f"{sc.name}_roster", _relative(scenario, folder), names[0], names[1],
+                         f"{scenario.name} on the roster in {names[0]} and {names[1]}: edit them, then run this file")
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    _written([*written, folder / "scenario.yaml"])
+    out.print(f"{len(roster.cadres)} cadres in {len(roster.units)} units. Run them with "
+              f"[bold]cadresim run {folder / 'scenario.yaml'}[/].")
+
+
+@roster_app.command()
+def check(
+    scenario: Path = typer.Argument(..., help="Scenario naming the roster and units files."),
+    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
+    """Check a scenario's roster (every problem at once) and print its start-date figures."""
+    from cadresim.io import roster_read as rosterio
+
+    try:
+        sc = load_scenario(scenario, overrides)
+        loaded = rosterio.read_roster(sc)
+    except InputError as e:
+        fail(e)
+    roster = loaded.roster
+    source = "files" if roster.digests else "the synthetic district"
+    out.print(f"{scenario}: roster valid ({source}): {len(roster.cadres)} cadres in {len(roster.units)} units on "
+              f"{sc.start}", highlight=False)
+    for note in loaded.notes:
+        out.print(f"note: {note}", highlight=False, markup=False)
+    out.print(_posts_table(roster, sc))
+    out.print(_figures_table(roster, sc))
+
+
+def _refuse_overwrite(folder: Path, names: list[str], force: bool) -> None:
+    there = [folder / n for n in names if (folder / n).exists()]
+    if there and not force:
+        raise InputError([Problem(str(p), "", "already exists: use --force to overwrite it") for p in there])
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as written in a file in ``folder``."""
+    try:
+        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return str(path.resolve())
+
+
+def _written(paths: list[Path]) -> None:
+    for p in paths:
+        out.print(f"wrote {p}", highlight=False)
+
+
+def _posts_table(roster: Roster, sc: Scenario) -> Table:
+    t = Table(title="Holders and posts by grade")
+    for col in ("grade", "中文", "holders", "posts"):
+        t.add_column(col, justify="left" if col in ("grade", "中文") else "right")
+    held = roster.cadres["grade"].value_counts()
+    for g in sc.ladder:
+        limited = sc.grades[g].kind == "post_limited"
+        t.add_row(g, sc.grades[g].name_zh, str(int(held.get(g, 0))),
+                  str(int(roster.posts(g).sum())) if limited else "no post limit")
+    return t
+
+
+def _figures_table(roster: Roster, sc: Scenario) -> Table:
+    """The start-date figures of MODEL.md section 6 beside the speech's and the default district's."""
+    from cadresim.scenario.docs import CALIBRATION_TARGETS
+
+    values = start_figures(sc, roster)
+    t = Table(title=f"Start-date figures on {sc.start} (MODEL.md section 6)")
+    for col in ("figure", "this roster", "speech / default district", "source"):
+        t.add_column(col)
+    for metric, i, form in FIGURES:
+        target = CALIBRATION_TARGETS[i]
+        shown = form.format(values[metric]) if metric in values else "– (no such role in the ladder)"
+        t.add_row(target.figure, shown, target.target, escape(target.source))
+    cohorts = cohort_figures(sc, roster)
+    target = CALIBRATION_TARGETS[5]
+    shown = "; ".join(f"{k}: {n} members, {s} seconded" for k, (n, s) in cohorts.items()) or "none"
+    t.add_row("Youth Talent cohorts in the roster", shown, f"cohort 1: {target.target}", escape(target.source))
+    return t
+
+
+#: the start-date figures of MODEL.md section 6: (metric, index in docgen.CALIBRATION_TARGETS, format)
+FIGURES = (("post80_division_level", 0, "{:.0f}"), ("division_level_grassroots_share", 1, "{:.0%}"),
+           ("post70_division_head_share", 2, "{:.0%}"), ("division_level_mean_age", 3, "{:.1f}"),
+           ("post80_section_eligible", 4, "{:.0f}"))
+
+
+def start_figures(scenario: Scenario, roster: Roster) -> dict[str, float]:
+    """The outcome metrics at the start date, as the engine computes them (no random draw enters them)."""
+    from cadresim.measures import metrics
+    from cadresim.engine.schedule import setup
+
+    run = setup(scenario, roster, 0, 0, False)
+    return metrics.snapshot_metrics(run, scenario.start_month, False)
+
+
+def cohort_figures(scenario: Scenario, roster: Roster) -> dict[str, tuple[int, int]]:
+    """Per Youth Talent cohort in the roster: members, and how many are seconded on the start date."""
+    c, out = roster.cadres, {}
+    for name in scenario.youth_talent.cohorts:
+        members = c[c["cohort"] == name]
+        if len(members):
+            out[name] = (len(members), int((members["secondment_end"] > roster.start).sum()))
+    return out

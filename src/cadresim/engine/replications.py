@@ -1,0 +1,130 @@
+"""Replications: run them (in-process or in a process pool), then reduce them to tables.
+
+Replication ``i`` draws from ``KeyedRandom(seed, i)`` whatever the job count, and
+results are gathered in replication order, so the same seed gives the same bytes
+for any ``jobs``.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from cadresim.engine.schedule import ReplicationResult, simulate
+from cadresim.district.roster import Roster
+from cadresim.scenario.schema import Scenario
+from cadresim.stats import mean_ci
+
+DEFAULT_SEED = 20140221  # the date of the speech; fixed so two runs of the same command agree
+
+
+@dataclass
+class RunResults:
+    """All replications of one scenario, as tidy tables."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    summary: pd.DataFrame
+    per_replication: pd.DataFrame
+    timeseries: pd.DataFrame
+    eligibility: pd.DataFrame
+    ages: pd.DataFrame
+    pool: pd.DataFrame
+    teams: pd.DataFrame
+    events: pd.DataFrame | None
+    warnings: list[str] = field(default_factory=list)
+    simpy_events: int = 0
+    roster_ids: tuple[str, ...] | None = None  # the roster file's own cadre ids (memory only: --keep-ids)
+    roster_digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of the roster files, by role
+
+
+def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT_SEED, jobs: int = 1,
+                 record_events: bool = True, roster: Roster | None = None,
+                 on_done: Callable[[int], None] | None = None, executor: Executor | None = None) -> RunResults:
+    """Run ``replications`` replications of ``scenario`` and gather the tables.
+
+    Args:
+        roster: the start roster (default: the scenario's roster files, else its synthetic district).
+        jobs: worker processes (1: in this process).
+        on_done: called with the replication number as each one finishes (for progress bars).
+        executor: a concurrent.futures executor to use instead of a new process pool.
+    """
+    if replications < 1:
+        raise ValueError('"replications" must be >= 1.')
+    if roster is None:
+        from cadresim.io.roster_read import load_roster
+
+        roster = load_roster(scenario)
+    args = [(scenario, roster, seed, i, record_events) for i in range(replications)]
+    results = _map(args, jobs, on_done, executor)
+    res = gather(scenario, seed, results, roster.units)
+    res.roster_ids, res.roster_digests = roster.ids, dict(roster.digests)
+    return res
+
+
+def _one(args: tuple) -> ReplicationResult:
+    return simulate(*args)
+
+
+def _map(args: list[tuple], jobs: int, on_done, executor: Executor | None) -> list[ReplicationResult]:
+    done = on_done or (lambda i: None)
+    if executor is None and jobs <= 1:
+        out = []
+        for a in args:
+            out.append(_one(a))
+            done(a[3])
+        return out
+    own = executor is None
+    futures: dict = {}
+    pool = executor or ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1, len(args)))
+    try:
+        futures = {pool.submit(_one, a): a[3] for a in args}
+        for f in as_completed(futures):
+            f.result()
+            done(futures[f])
+        return [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], units: pd.DataFrame) -> RunResults:
+    """Tables from replication results (in replication order)."""
+    from cadresim.measures.teams import MEASURES, aggregate
+    def table(attr: str, cols: list[str]) -> pd.DataFrame:
+        frames = [pd.DataFrame(getattr(r, attr), columns=cols).assign(replication=r.replication) for r in results]
+        df = pd.concat(frames, ignore_index=True)
+        return df[["replication", *cols]]
+
+    per_rep = table("metrics", ["metric", "date", "value"])
+    events = None
+    if results and results[0].events is not None:
+        events = pd.concat([r.events.assign(replication=r.replication) for r in results], ignore_index=True)
+        events = events[["replication", *[c for c in events.columns if c != "replication"]]]
+    warnings = sorted({w for r in results for w in r.warnings})
+    return RunResults(
+        scenario, seed, len(results), summarize(per_rep), per_rep,
+        table("stocks", ["date", "grade", "birth_decade", "count"]),
+        table("eligibility", ["date", "grade", "birth_decade", "rule", "candidates", "fail", "fail_alone"]),
+        table("ages", ["date", "grade", "female", "age", "count"]),
+        table("pool", ["date", "grade", "birth_decade", "candidates", "eligible"]),
+        aggregate(table("teams", ["date", "unit_id", *MEASURES]), units, scenario),
+        events, warnings, sum(r.simpy_events for r in results))
+
+
+def summarize(per_rep: pd.DataFrame) -> pd.DataFrame:
+    """Mean, sd and the t-based 95% CI of the mean for each metric and date."""
+    rows = []
+    for (metric, date), g in per_rep.groupby(["metric", "date"], sort=False):
+        rows.append((metric, date, *mean_ci(g["value"].to_numpy())))
+    return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])

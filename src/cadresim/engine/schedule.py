@@ -1,0 +1,202 @@
+"""One replication as a SimPy model: processes wake in the months they act and apply their step.
+
+Within a month, steps run in the order of MODEL.md section 2 (exits; ends of probation
+and secondment; rotation; the reshuffle; selection; recruitment; snapshots). Each step
+is a process scheduled at month + a phase offset, so the order never depends on the
+order in which processes were started.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from cadresim import dates
+from cadresim.measures import metrics
+from cadresim.state.replication import InvariantError, Run, leave_months
+from cadresim.processes.exits import exits, monthly_hazards
+from cadresim.processes.intake import lateral_hires, recruitment
+from cadresim.state.events import EventLog
+from cadresim.processes.movement import (join_cohort, probation_ends, rotation, secondment_ends, secondments,
+                               youth_talent_start)
+from cadresim.processes.reshuffle import reshuffle
+from cadresim.rng import KeyedRandom
+from cadresim.district.roster import Roster
+from cadresim.scenario.schema import Scenario
+from cadresim.processes.selection import selection_round
+from cadresim.state.organization import Organization
+from cadresim.measures.teams import TeamTracker
+
+PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 0.4, "selection": 0.5,
+         "recruitment": 0.6, "snapshot": 0.7}
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication leaves behind, reduced to tables."""
+
+    replication: int
+    metrics: list[tuple[str, str, float]] = field(default_factory=list)      # metric, date, value
+    stocks: list[tuple[str, str, int, int]] = field(default_factory=list)    # date, grade, decade, count
+    ages: list[tuple[str, str, bool, int, int]] = field(default_factory=list)  # date, grade, female, age, n
+    eligibility: list[tuple] = field(default_factory=list)                  # date + eligibility_rows
+    pool: list[tuple] = field(default_factory=list)                         # date + pool_rows (quarterly)
+    teams: list[dict] = field(default_factory=list)                         # per unit, per reshuffle
+    events: pd.DataFrame | None = None
+    event_counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    simpy_events: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (eligibility within selection)
+    final: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
+             record_events: bool = True) -> ReplicationResult:
+    """Run one replication from ``roster`` through ``scenario.end``."""
+    run = setup(scenario, roster, seed, replication, record_events)
+    env = simpy.Environment(initial_time=scenario.start_month)
+    result = ReplicationResult(replication)
+    counter = [0]
+    for proc in processes(run, result):
+        env.process(_clock(env, proc, counter, run.timings))
+    env.run()
+    check_invariants(run, len(roster.cadres))
+    result.simpy_events = counter[0]
+    result.warnings = run.warnings
+    result.event_counts = dict(run.log.counts)
+    if record_events:
+        t0 = time.perf_counter()
+        result.events = run.log.table(scenario.ladder, run.org.unit_ids, run.org.key)
+        run.timings["events_table"] = time.perf_counter() - t0
+    result.timings = dict(run.timings)
+    result.final = final_state(run)
+    if run.teams is not None:
+        result.teams = [{**row, "unit_id": int(run.org.unit_ids[row.pop("unit")])} for row in run.teams.rows]
+    return result
+
+
+def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, record_events: bool) -> Run:
+    """State, draws and log for one replication; roster cohort members get their mentoring."""
+    org = Organization(scenario, roster)
+    run = Run(scenario, org, KeyedRandom(seed, replication), EventLog(record_events))
+    team_grades = scenario.role_indices("division_level")
+    if team_grades:
+        run.teams = TeamTracker(len(org.unit_ids), team_grades)
+    idx = np.arange(org.n)
+    org.merit[idx] = run.rng.normal("merit", org.key[idx])
+    org.threshold[idx] = run.rng.exponential("exit", org.key[idx])
+    for p in org.vacancies():
+        org.chain[p] = org.new_chain()
+        run.open_vacancy(int(p), scenario.start_month, "start")
+    for k, cohort in enumerate(scenario.youth_talent.cohorts.values()):
+        for c in np.flatnonzero(org.cohort[: org.n] == k):
+            org.cohort[c] = -1
+            join_cohort(run, int(c), k, dates.parse(cohort.start))
+            org.promoted_in_cohort[c] = org.last_promotion[c] >= dates.parse(cohort.start)
+    return run
+
+
+Step = tuple[str, Iterable[int], float, Callable[[int], None]]  # name, months, phase, action
+
+
+def _clock(env: simpy.Environment, step: Step, counter: list[int], timings: dict[str, float]) -> Iterator[simpy.Event]:
+    """A process that wakes at each of its months (plus its phase) and applies its step (timed)."""
+    name, months, phase, act = step
+    for m in months:
+        yield env.timeout(m + phase - env.now)
+        counter[0] += 1
+        t0 = time.perf_counter()
+        act(m)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+def processes(run: Run, result: ReplicationResult) -> list[Step]:
+    """Every process of the model with the months it acts in."""
+    s = run.s
+    start, end = s.start_month, s.end_month
+    months = range(start, end + 1)
+    reshuffles = set(s.reshuffle_months)
+    hazards = monthly_hazards(run)
+
+    def in_months(cal: Iterable[int] | str) -> list[int]:
+        return list(months) if cal == "immediate" else [m for m in months if dates.calendar_month(m) in cal]
+
+    round_months = [m for m in in_months(s.selection.rounds) if m not in reshuffles]
+    if s.selection.rounds != "immediate":
+        rate_reviews = {m for m in months for g in s.grades.values()
+                        if g.kind == "rate_based" and dates.calendar_month(m) == g.review_month}
+        round_months = sorted(set(round_months) | (rate_reviews - reshuffles))
+    snap = snapshot_schedule(s)
+    steps: list[Step] = [
+        ("snapshots", [start], PHASE["start"], lambda m: take_snapshot(run, result, m, metrics_too=True)),
+        ("exits", months, PHASE["exits"], lambda m: exits(run, m, hazards)),
+        ("probation_secondment_ends", months, PHASE["ends"], lambda m: (probation_ends(run, m), secondment_ends(run, m))),
+        ("rotation", in_months([s.rotation.month]), PHASE["rotation"], lambda m: rotation(run, m)),
+        ("secondment", in_months([s.secondment.month]), PHASE["rotation"] + 0.01, lambda m: secondments(run, m)),
+        ("reshuffle", sorted(reshuffles), PHASE["reshuffle"], lambda m: (reshuffle(run, m),
+                                                          take_snapshot(run, result, m, True, True))),
+        ("selection", round_months, PHASE["selection"], lambda m: selection_round(run, m)),
+        ("recruitment", in_months(s.recruitment.months), PHASE["recruitment"], lambda m: (recruitment(run, m),
+                                                                          lateral_hires(run, m))),
+        ("snapshots", snap, PHASE["snapshot"], lambda m: take_snapshot(run, result, m, metrics_too=m in s_extra(s))),
+    ]
+    for name, cohort in s.youth_talent.cohorts.items():
+        m = dates.parse(cohort.start)
+        if start <= m <= end:
+            steps.append(("youth_talent", [m], PHASE["rotation"] + 0.02, lambda m, name=name: youth_talent_start(run, name, m)))
+    return steps
+
+
+def s_extra(s: Scenario) -> set[int]:
+    return {dates.parse(d) for d in s.snapshots}
+
+
+def snapshot_schedule(s: Scenario) -> list[int]:
+    """Quarter ends (for the stock time series) and the extra snapshot dates."""
+    quarters = [m for m in range(s.start_month + 1, s.end_month + 1) if dates.calendar_month(m) % 3 == 0]
+    return sorted(set(quarters) | s_extra(s))
+
+
+def take_snapshot(run: Run, result: ReplicationResult, now: int, metrics_too: bool,
+                  after_reshuffle: bool = False) -> None:
+    """Record stocks; at metric dates also the metrics, the eligibility attribution and the ages."""
+    d = dates.fmt(now)
+    if not after_reshuffle:
+        result.stocks += [(d, *row) for row in metrics.stock_rows(run)]
+        result.pool += [(d, *row) for row in metrics.pool_rows(run, now)]
+    if metrics_too:
+        result.metrics += [(k, d, v) for k, v in metrics.snapshot_metrics(run, now, after_reshuffle).items()]
+        result.eligibility += [(d, *row) for row in metrics.eligibility_rows(run, now)]
+        result.ages += [(d, *row) for row in metrics.age_rows(run, now)]
+
+
+def check_invariants(run: Run, start_headcount: int) -> None:
+    """No post with two holders, no cadre in two posts, headcount conserved."""
+    org = run.org
+    n = org.n
+    seated = np.flatnonzero(org.active[:n] & (org.post[:n] >= 0))
+    if len(np.unique(org.post[seated])) != len(seated):
+        raise InvariantError("two cadres hold the same post")
+    if np.any(org.holder[org.post[seated]] != seated):
+        raise InvariantError("a post's holder does not hold it")
+    held = np.flatnonzero(org.holder >= 0)
+    if np.any(org.post[org.holder[held]] != held) or not np.all(org.active[org.holder[held]]):
+        raise InvariantError("a post is held by a cadre who is elsewhere or gone")
+    if np.any(org.grade[seated] != org.post_grade[org.post[seated]]):
+        raise InvariantError("a cadre holds a post of another grade")
+    if int(org.active[:n].sum()) != start_headcount + run.entries - run.exits:
+        raise InvariantError("headcount not conserved")
+
+
+def final_state(run: Run) -> dict[str, np.ndarray]:
+    """The end-of-run roster essentials (for replay checks and tests)."""
+    org = run.org
+    idx = np.flatnonzero(org.active[:org.n])
+    return {"key": org.key[idx].copy(), "grade": org.grade[idx].copy(), "unit": org.unit[idx].copy(),
+            "post": org.post[idx].copy(), "birth": org.birth[idx].copy(), "female": org.female[idx].copy(),
+            "leave_month": leave_months(run, idx)}

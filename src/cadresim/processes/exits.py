@@ -1,0 +1,42 @@
+"""Exits: retirement and leaving ages, and other exits at a yearly hazard (MODEL.md section 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cadresim.state.replication import Run, leave_months
+
+
+def monthly_hazards(run: Run) -> np.ndarray:
+    """Per-grade monthly cumulative hazard, so that a year at the grade's rate has that exit probability."""
+    rates = np.array([run.s.grades[k].exit_rate for k in run.s.ladder])
+    with np.errstate(divide="ignore"):
+        return np.where(rates >= 1.0, np.inf, -np.log1p(-np.minimum(rates, 1.0)) / 12.0)
+
+
+def exits(run: Run, now: int, hazards: np.ndarray) -> None:
+    """Everyone due to leave this month leaves; their posts open new vacancy chains.
+
+    A cadre's other-exit time is an Exp(1) threshold keyed to the cadre, crossed by the
+    cumulative hazard of the grades they pass through: the same cadre exits at the same
+    time in every scenario where their grades agree.
+    """
+    org = run.org
+    idx = np.flatnonzero(org.active[:org.n])
+    org.hazard[idx] += hazards[org.grade[idx]]
+    for_age = now >= leave_months(run, idx)
+    other = org.hazard[idx] >= org.threshold[idx]
+    for c, aged in zip(idx[for_age | other], for_age[for_age | other]):
+        leave(run, int(c), now, "age" if aged else "other")
+
+
+def leave(run: Run, c: int, now: int, reason: str) -> None:
+    """Cadre ``c`` leaves the organization; their post opens a new chain."""
+    org = run.org
+    grade, unit = int(org.grade[c]), int(org.unit[c])
+    p = org.remove(c, now)
+    run.exits += 1
+    if run.teams is not None:
+        run.teams.on_exit(unit, grade, reason)
+    run.log.add(now, "exit", c, grade, unit, p, -1, reason)
+    run.open_vacancy(p, now, reason)

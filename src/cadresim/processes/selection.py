@@ -1,0 +1,250 @@
+"""Selection rounds: vacancies served top-down, vacancy chains, outside fills (MODEL.md section 4)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from cadresim.rules import audit
+from cadresim.rules import eligibility
+from cadresim.rules import scoring
+from cadresim.state.replication import Run
+from cadresim.processes.intake import outside_hire
+
+
+@dataclass
+class Candidates:
+    """The pool for one grade in one round: who, eligibility and base scores."""
+
+    idx: np.ndarray
+    ok: np.ndarray
+    score: np.ndarray
+    young_age: np.ndarray
+    unit: np.ndarray
+    taken: np.ndarray
+    exceptional: np.ndarray
+    groups: dict[int, np.ndarray] | None = None  # positions by district, when there are several
+
+    def within(self, run: Run, unit: int) -> np.ndarray:
+        """Positions of the candidates who may fill a post of ``unit`` (its district; all for city level)."""
+        group = int(run.org.unit_group[unit])
+        if self.groups is None or group < 0:
+            return np.arange(len(self.idx))
+        return self.groups.get(group, np.zeros(0, dtype=np.int64))
+
+
+def selection_round(run: Run, now: int) -> int:
+    """One ordinary round: reviews of rate-based grades, then every vacancy top-down. Returns fills."""
+    seat_returners(run, now)
+    filled = 0
+    fresh: set[int] = set()
+    for g in range(len(run.s.ladder) - 1, 0, -1):
+        if run.grade_rules(g).kind == "rate_based":
+            filled += review(run, g, now)
+        else:
+            filled += serve_grade(run, g, now, fresh)
+    return filled
+
+
+def serve_grade(run: Run, g: int, now: int, fresh: set[int], only: np.ndarray | None = None,
+                young_only: bool = False) -> int:
+    """Serve the open posts of grade ``g`` (or the posts ``only``), by unit id. Returns fills."""
+    org = run.org
+    posts = org.vacancies(g) if only is None else only
+    posts = [int(p) for p in posts if run.s.selection.cascade or int(p) not in fresh]
+    if not posts:
+        return 0
+    pool = candidates(run, g, now)
+    filled = 0
+    for p in sorted(posts, key=lambda p: (int(org.post_unit[p]), p)):
+        filled += fill(run, p, pool, now, fresh, young_only)
+    return filled
+
+
+def candidates(run: Run, g: int, now: int) -> Candidates:
+    """The grade-below pool for grade ``g`` with eligibility and base scores for this round."""
+    org, s = run.org, run.s
+    idx = org.members(g - 1)
+    pool = org.pool(idx, now)
+    rules = run.grade_rules(g)
+    t0 = time.perf_counter()
+    ok = eligibility.eligible(rules, pool, now)
+    run.timings["eligibility"] = run.timings.get("eligibility", 0.0) + time.perf_counter() - t0
+    score = round_scores(run, idx, now)
+    exceptional = np.zeros(len(idx), dtype=bool)
+    if s.selection.exceptional.per_year:
+        exceptional = eligibility.waivable_single_failure(rules, pool, now, org.last_promotion[idx])
+    groups = None
+    if org.several_districts:  # split once per round, so each vacancy scans its own district only
+        group = org.unit_group[org.unit[idx]]
+        order = np.argsort(group, kind="stable")
+        keys, starts = np.unique(group[order], return_index=True)
+        groups = dict(zip(keys.tolist(), np.split(order, starts[1:])))
+    return Candidates(idx, ok, score, org.age(idx, now), org.unit[idx].copy(), np.zeros(len(idx), bool),
+                      exceptional, groups)
+
+
+def round_scores(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
+    """This round's base scores of cadres ``idx`` under the scenario's selection method."""
+    org, sel = run.org, run.s.selection
+    if sel.method == "random":
+        return run.rng.uniform("random_pick", now, org.key[idx])
+    if sel.method == "seniority":  # longest in grade first; ties broken at random
+        return (now - org.grade_since[idx]) + 0.5 * run.rng.uniform("random_pick", now, org.key[idx])
+    noise = run.rng.normal("assess", now, org.key[idx])
+    youth = (org.cohort[idx] >= 0) & (org.bonus_until[idx] >= now)
+    return scoring.base_score(sel.score, org.merit[idx], noise, sel.assessment_noise, now - org.grade_since[idx],
+                              youth)
+
+
+def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_only: bool = False) -> int:
+    """Fill vacancy ``p``: from outside (White mode), the best eligible candidate, an exception,
+    from outside when no one is eligible, or leave it open. Returns 1 when filled."""
+    org, s = run.org, run.s
+    g, u, chain = int(org.post_grade[p]), int(org.post_unit[p]), int(org.chain[p])
+    rules = run.grade_rules(g)
+    draw = run.rng.uniform("outside", now, p)[0] if rules.outside_fill > 0 else 1.0
+    if s.selection.outside_fill_mode == "always" and not young_only and draw < rules.outside_fill:
+        outside_hire(run, p, now)
+        return 1
+    young_age = team_young_age(run, u, g)
+    pos = pool.within(run, u)
+    young = pool.young_age[pos] < young_age if young_age > 0 else np.zeros(len(pos), bool)
+    free = ~pool.taken[pos]
+    mask = pool.ok[pos] & free & (young if young_only else True)
+    choice = pick(run, pool, pos, mask, u, g, young, young_age, now)
+    exception = False
+    if choice < 0 and not young_only and exceptions_left(run, now):
+        choice = pick(run, pool, pos, pool.exceptional[pos] & free, u, g, young, young_age, now)
+        exception = choice >= 0
+    if choice >= 0:
+        promote(run, int(pool.idx[choice]), p, now, fresh, exception)
+        pool.taken[choice] = True
+        return 1
+    if young_only:
+        return 0
+    if s.selection.outside_fill_mode == "no_candidate" and draw < rules.outside_fill:
+        outside_hire(run, p, now)
+        return 1
+    run.log.add(now, "vacancy_left_open", -1, g, u, p, chain)
+    return 0
+
+
+def pick(run: Run, pool: Candidates, pos: np.ndarray, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
+         young_age: int, now: int) -> int:
+    """Position in ``pool`` of the best candidate among ``pos[mask]`` within the grade's scope (-1: none)."""
+    if run.grade_rules(g).scope == "unit_first":
+        local = mask & (pool.unit[pos] == unit)
+        if local.any():
+            mask = local
+    where = np.flatnonzero(mask)
+    if not len(where):
+        return -1
+    lacks = young_age > 0 and not team_has_young(run, unit, young_age, now)
+    scores = pool.score[pos[where]] + scoring.team_bonus(run.s.selection.score, lacks, young[where])
+    return int(pos[where[scoring.best(scores)]])
+
+
+def promote(run: Run, c: int, p: int, now: int, fresh: set[int], exception: bool = False) -> None:
+    """Cadre ``c`` enters vacant post ``p`` one grade up; the post they leave carries the chain on."""
+    org, s = run.org, run.s
+    g, chain = int(org.post_grade[p]), int(org.chain[p])
+    if exception:
+        year = now // 12
+        run.exceptions_used[year] = run.exceptions_used.get(year, 0) + 1
+    else:
+        audit.check_promotion(run, c, g, now)
+    if run.teams is not None:
+        run.teams.on_fill(int(org.post_unit[p]), g, int(org.unit[c]))
+    old = org.promote(c, p, now)
+    start_probation(run, c, g, now)
+    record_promotion(run, c, now)
+    run.log.add(now, "promotion", c, g, int(org.post_unit[p]), p, chain, "exception" if exception else "")
+    run.filled(p, c, now, "promotion", chain)
+    if old >= 0:
+        fresh.add(old)
+        run.open_vacancy(old, now, "chain")
+
+
+def start_probation(run: Run, c: int, g: int, now: int) -> None:
+    org = run.org
+    unit_type = org.type_keys[org.unit_type[org.unit[c]]]
+    if run.s.probation.months and unit_type in run.grade_rules(g).probation_in:
+        org.probation_end[c] = now + run.s.probation.months
+
+
+def record_promotion(run: Run, c: int, now: int) -> None:
+    org = run.org
+    run.promoted_merit.append(float(org.merit[c]))
+    if org.cohort[c] >= 0 and org.joined[c] <= now:
+        org.promoted_in_cohort[c] = True
+
+
+def exceptions_left(run: Run, now: int) -> bool:
+    return run.exceptions_used.get(now // 12, 0) < run.s.selection.exceptional.per_year
+
+
+def team_young_age(run: Run, unit: int, g: int) -> int:
+    """The young-member age of ``unit``'s team when ``g`` is a team grade, else -1."""
+    if g < run.division_start() or g not in run.s.role_indices("division_level"):
+        return -1
+    return int(run.org.type_young_age[run.org.unit_type[unit]])
+
+
+def team_has_young(run: Run, unit: int, young_age: int, now: int) -> bool:
+    """Whether ``unit``'s leadership team has a member younger than ``young_age``."""
+    org = run.org
+    posts = org.unit_posts[unit]
+    holders = org.holder[posts[np.isin(org.post_grade[posts], run.s.role_indices("division_level"))]]
+    holders = holders[holders >= 0]
+    return bool(len(holders)) and bool(np.any(org.age(holders, now) < young_age))
+
+
+def review(run: Run, g: int, now: int) -> int:
+    """Yearly review of a rate-based grade: each eligible cadre below moves up with the grade's rate."""
+    rules = run.grade_rules(g)
+    if now % 12 + 1 != rules.review_month:
+        return 0
+    org = run.org
+    idx = org.members(g - 1)
+    ok = eligibility.eligible(rules, org.pool(idx, now), now)
+    up = idx[ok & (run.rng.uniform("review", now, org.key[idx]) < rules.promotion_rate)]
+    for c in up:
+        c = int(c)
+        audit.check_promotion(run, c, g, now)
+        old = org.vacate(c)
+        org.prev_grade[c], org.grade[c] = org.grade[c], g
+        org.grade_since[c] = org.last_promotion[c] = now
+        org.posts_held[c, g] = 1
+        record_promotion(run, c, now)
+        run.log.add(now, "promotion", c, g, int(org.unit[c]), -1, -1, "review")
+        run.open_vacancy(old, now, "review")
+    return len(up)
+
+
+def seat_returners(run: Run, now: int) -> None:
+    """Cadres without a post (after failing probation) take a vacant post of their grade, own unit first."""
+    org = run.org
+    n = org.n
+    waiting = np.flatnonzero(org.active[:n] & (org.post[:n] < 0) & (org.grade[:n] >= 0))
+    for c in waiting:
+        c = int(c)
+        if run.grade_rules(int(org.grade[c])).kind != "post_limited":
+            continue
+        seat_in_grade(run, c, now, "return")
+
+
+def seat_in_grade(run: Run, c: int, now: int, how: str) -> bool:
+    """Seat ``c`` in a vacant post of their grade, own unit first. Returns whether one was found."""
+    org = run.org
+    open_ = org.vacancies(int(org.grade[c]))
+    if not len(open_):
+        return False
+    own = open_[org.post_unit[open_] == org.unit[c]]
+    p = int(own[0] if len(own) else open_[0])
+    chain = int(org.chain[p])
+    org.move(c, p, now)
+    run.filled(p, c, now, how, chain)
+    return True

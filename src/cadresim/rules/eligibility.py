@@ -1,0 +1,84 @@
+"""Eligibility for promotion (MODEL.md section 3): pure, vectorized over a candidate pool.
+
+Candidates are cadres of the grade directly below the target grade; each rule
+in force gives a boolean array of those who fail it. A cadre is eligible only
+if no rule fails. The same functions serve selection, the metrics and the
+eligibility attribution, so that what is reported is what is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cadresim.scenario.schema import Grade
+
+RULES = ("years_in_grade_below", "years_of_work", "grassroots_years", "posts_held_below", "age_ceiling",
+         "probation")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Attributes of a set of candidates (parallel arrays, months as ints)."""
+
+    birth: np.ndarray
+    work_start: np.ndarray
+    grade_since: np.ndarray
+    grassroots_months: np.ndarray
+    posts_held: np.ndarray
+    probation_end: np.ndarray
+
+    def take(self, idx: np.ndarray) -> "Pool":
+        """The sub-pool at positions ``idx``."""
+        return Pool(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
+
+
+def age(birth: np.ndarray | int, now: int) -> np.ndarray:
+    """Age in completed years at month ``now``."""
+    return (now - np.asarray(birth)) // 12
+
+
+def failures(rules: Grade, pool: Pool, now: int) -> dict[str, np.ndarray]:
+    """For each rule in force, who in ``pool`` fails it at month ``now``."""
+    out: dict[str, np.ndarray] = {}
+    if rules.years_in_grade_below is not None:
+        out["years_in_grade_below"] = (now - pool.grade_since) < round(12 * rules.years_in_grade_below)
+    if rules.years_of_work is not None:
+        out["years_of_work"] = (now - pool.work_start) < round(12 * rules.years_of_work)
+    if rules.grassroots_years is not None:
+        out["grassroots_years"] = pool.grassroots_months < round(12 * rules.grassroots_years)
+    if rules.posts_held_below is not None:
+        out["posts_held_below"] = pool.posts_held < rules.posts_held_below
+    if rules.age_ceiling is not None:
+        out["age_ceiling"] = age(pool.birth, now) > rules.age_ceiling
+    out["probation"] = pool.probation_end > now
+    return out
+
+
+def eligible(rules: Grade, pool: Pool, now: int) -> np.ndarray:
+    """Boolean mask of the candidates who meet every rule in force."""
+    ok = np.ones(len(pool.birth), dtype=bool)
+    for failed in failures(rules, pool, now).values():
+        ok &= ~failed
+    return ok
+
+
+def attribution(rules: Grade, pool: Pool, now: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each rule: (fails it, fails it and no other rule): the binding constraint."""
+    fails = failures(rules, pool, now)
+    if not fails:
+        return {}
+    count = np.sum(np.vstack(list(fails.values())), axis=0)
+    return {rule: (failed, failed & (count == 1)) for rule, failed in fails.items()}
+
+
+def waivable_single_failure(rules: Grade, pool: Pool, now: int, last_promotion: np.ndarray) -> np.ndarray:
+    """Candidates for exceptional promotion (Art. 9): fail exactly one rule, not the age ceiling or
+    probation, and not promoted within the last year."""
+    fails = failures(rules, pool, now)
+    if not fails:
+        return np.zeros(len(pool.birth), dtype=bool)
+    count = np.sum(np.vstack(list(fails.values())), axis=0)
+    hard = fails["probation"] | fails.get("age_ceiling", False)
+    return (count == 1) & ~hard & ((now - last_promotion) >= 12)

@@ -1,0 +1,366 @@
+"""Read scenario files: safe YAML, ``extends`` with deep merge, ``--set`` overrides, validation.
+
+Merge rules: mappings merge key by key, lists and scalars are replaced whole,
+and ``null`` for an entry of a keyed mapping (a grade, a unit type, a cohort)
+drops the inherited entry. Package defaults sit under everything; when a
+scenario defines its own ladder, default entries for grades it lacks are left
+out rather than reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from cadresim.scenario import checks
+from cadresim.errors import InputError, Problem
+from cadresim.scenario.schema import DEFAULT_LADDER, Scenario
+
+SET = "--set"
+#: top-level keys that change no simulated number: left out of the hash and of scenario diffs
+NOT_SIMULATED = ("name", "description", "extends", "report")
+KEYED_MAPPINGS = ("grades", "district.units", "youth_talent.cohorts", "recruitment.lateral")
+#: keys holding file paths: resolved against the scenario file that set them
+PATH_KEYS = ("district.roster_file", "district.units_file")
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Args:
+        path: the YAML file.
+        overrides: ``"dotted.key=value"`` strings, values parsed as YAML.
+
+    Raises:
+        InputError: listing every problem found, each with file, key, value and what is allowed.
+    """
+    path = Path(path)
+    origins: dict[str, str] = {}
+    data = _read_chain(path, [], origins)
+    data.pop("extends", None)
+    data.setdefault("name", path.stem)
+    apply_overrides(data, overrides or [], origins)
+    resolve_paths(data, origins)
+    return validate(data, origins, str(path))
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+    """Validate an in-memory scenario mapping (defaults fill what it leaves out)."""
+    data = copy.deepcopy(data)
+    origins = {key: source for key in _leaf_paths(data)}
+    return validate(data, origins, source)
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted-key overrides applied and re-validated."""
+    data = scenario.model_dump(mode="json")
+    origins: dict[str, str] = {}
+    for key, value in overrides.items():
+        _set_dotted(data, key, value)
+        origins[key] = SET
+    return validate(data, origins, SET, with_defaults=False)  # complete already: keep dropped entries dropped
+
+
+def validate(data: dict[str, Any], origins: dict[str, str], top: str, with_defaults: bool = True) -> Scenario:
+    """Merge ``data`` over the defaults (unless it is a complete dump), then check types and meaning."""
+    merged = deep_merge(_defaults_for(data), data) if with_defaults else data
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise InputError(_merge_alternatives([_problem(err, origins, top) for err in exc.errors()])) from None
+    problems = [Problem(_origin(p.path, origins, top), p.path, p.message, p.value)
+                for p in [*checks.check(scenario), *_district_files(scenario)]]
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A hash of everything that changes simulated numbers (not name, description, extends or report).
+
+    Roster and units files count by their content, not their path: the same files moved elsewhere
+    give the same hash, a file edited in place gives another.
+    """
+    data = scenario.model_dump(mode="json", exclude=set(NOT_SIMULATED))
+    district = data.get("district", {})
+    for key in ("roster_file", "units_file"):
+        if district.get(key) is not None:
+            district[key] = _file_digest(Path(district[key]))
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return "sha256:" + file_sha256(path)
+    except OSError:  # unreadable: loading the roster will say so; until then, the path stands for it
+        return "path:" + str(path)
+
+
+def to_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (every default written out)."""
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in stack:
+        cycle = " -> ".join(str(p) for p in [*stack, resolved])
+        raise InputError([Problem(str(stack[-1]), "extends", f"extends cycle: {cycle}", str(path))])
+    data = _read_yaml(path, stack)
+    parent = data.get("extends")
+    if parent is None:
+        base: dict[str, Any] = {}
+    elif not isinstance(parent, str):
+        raise InputError([Problem(str(path), "extends", "must be a file name (a string)", parent)])
+    else:
+        base = _read_chain(path.parent / parent, [*stack, resolved], origins)
+        base.pop("name", None)
+    for key in _leaf_paths(data):
+        origins[key] = str(path)
+    return deep_merge(base, data, keep_nulls=True)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key written twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _safe_load(text: str) -> Any:
+    """Parse one YAML document with the strict safe loader (plain data only, no duplicate keys)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
+    if not path.is_file():
+        source = str(stack[-1]) if stack else str(path)
+        what = "extends names a file that does not exist" if stack else "no such scenario file"
+        raise InputError([Problem(source, "extends" if stack else "", what, str(path))])
+    try:
+        data = _safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError([Problem(str(path), where, f"not valid YAML: {detail} (only plain YAML is "
+                                  "accepted; tags such as !!python/... are refused)")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), "", "not a UTF-8 text file")]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), "", "a scenario must be a mapping of keys to values",
+                                  type(data).__name__)])
+    return data
+
+
+def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
+    """Make the file paths of ``PATH_KEYS`` absolute, in place: relative to the folder of the scenario
+    file that set them (``--set`` values: relative to the working folder)."""
+    for key in PATH_KEYS:
+        head, _, leaf = key.rpartition(".")
+        node = data.get(head)
+        if not isinstance(node, dict) or not isinstance(node.get(leaf), str):
+            continue
+        origin = origins.get(key, SET)
+        base = Path(origin).parent if origin != SET else Path.cwd()
+        node[leaf] = str((base / node[leaf]).resolve())
+
+
+def _district_files(scenario: Scenario) -> list[Problem]:
+    """A roster file and a units file go together."""
+    d = scenario.district
+    if (d.roster_file is None) == (d.units_file is None):
+        return []
+    given, missing = ("roster_file", "units_file") if d.units_file is None else ("units_file", "roster_file")
+    return [Problem("", f"district.{missing}", f"district.{given} is set: give district.{missing} too (a "
+                    "roster needs its units and their posts), or neither for the synthetic district")]
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def deep_merge(base: dict[str, Any], top: dict[str, Any], path: str = "",
+               keep_nulls: bool = False) -> dict[str, Any]:
+    """Merge ``top`` over ``base``: mappings key by key, everything else replaced.
+
+    A ``None`` entry inside a keyed mapping (see ``KEYED_MAPPINGS``) removes the key; with
+    ``keep_nulls`` it is kept as ``None`` so that a later merge over the defaults removes it too.
+    """
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        here = f"{path}.{key}" if path else str(key)
+        if value is None and path in KEYED_MAPPINGS:
+            if keep_nulls:
+                out[key] = None
+            else:
+                out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value, here, keep_nulls)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _defaults_for(data: dict[str, Any]) -> dict[str, Any]:
+    """Package defaults, without grade-keyed entries for grades the scenario's ladder lacks."""
+    defaults = Scenario().model_dump(mode="json", exclude={"extends"})
+    ladder = data.get("ladder", DEFAULT_LADDER)
+    if not isinstance(ladder, list) or ladder == DEFAULT_LADDER:
+        return defaults
+    keep = set(map(str, ladder))
+    defaults["grades"] = {k: v for k, v in defaults["grades"].items() if k in keep}
+    for unit in defaults["district"]["units"].values():
+        unit["posts"] = {k: v for k, v in unit["posts"].items() if k in keep}
+    roles = defaults["roles"]
+    for role, value in roles.items():
+        roles[role] = [g for g in value if g in keep] if isinstance(value, list) else (
+            value if value in keep else None)
+    defaults["recruitment"]["lateral"] = {}
+    defaults["youth_talent"]["cohorts"] = {}
+    return defaults
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str], origins: dict[str, str]) -> None:
+    """Apply ``key.path=value`` strings in place (values parsed as YAML)."""
+    problems = []
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            problems.append(Problem(SET, item, "expected dotted.key=value, e.g. rotation.cross_unit_rate=0.15"))
+            continue
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        _set_dotted(data, key.strip(), value)
+        origins[key.strip()] = SET
+    if problems:
+        raise InputError(problems)
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def _leaf_paths(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict) and data:
+        return [p for k, v in data.items() for p in _leaf_paths(v, f"{prefix}.{k}" if prefix else str(k))]
+    return [prefix] if prefix else []
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
+    """One problem per key: a value that fits none of a key's accepted forms lists them joined by 'or'."""
+    merged: dict[tuple[str, str], Problem] = {}
+    for p in problems:
+        key = (p.source, p.path.split("[")[0])
+        if key in merged:
+            first = merged[key]
+            merged[key] = Problem(first.source, key[1], f"{first.message}, or {p.message}", first.value)
+        else:
+            merged[key] = p
+    return list(merged.values())
+
+
+def _origin(path: str, origins: dict[str, str], top: str) -> str:
+    best, best_len = top, -1
+    for key, source in origins.items():
+        inside = path == key or path.startswith((key + ".", key + "["))
+        if (inside or key.startswith(path + ".")) and len(key) > best_len:
+            if inside:
+                best, best_len = source, len(key)
+            elif best_len < 0:
+                best = source
+    return best
+
+
+def _problem(err: dict[str, Any], origins: dict[str, str], top: str) -> Problem:
+    parts = [p for p in err["loc"] if isinstance(p, int) or not _is_union_tag(str(p))]
+    loc = [str(p) for p in parts]
+    dotted = ".".join(loc)
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" if i else str(p) for i, p in enumerate(parts))
+    value = err.get("input")
+    if err["type"] == "extra_forbidden":
+        allowed = _fields_at(loc[:-1])
+        near = difflib.get_close_matches(loc[-1], allowed, n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        message = f"unknown key; {hint}allowed here: {', '.join(sorted(allowed))}"
+        value = None
+    else:
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_pattern_mismatch":
+            message = "expected a year-month like 2014-03"
+        ctx = err.get("ctx") or {}
+        if "expected" in ctx and "literal" in err["type"]:
+            message = f"must be one of {ctx['expected']}"
+        if isinstance(value, dict) or (err["type"] == "value_error" and repr(value) in message):
+            value = None
+    return Problem(_origin(dotted, origins, top), path, message, value)
+
+
+def _is_union_tag(part: str) -> bool:
+    """Whether a location part names a union branch or validator (``int``, ``literal['gaps']``), not a key."""
+    return (part in ("int", "float", "str", "bool", "none", "[key]")
+            or part.startswith(("constrained-", "function-", "lax-", "strict-"))
+            or ("[" in part and part.endswith("]")))
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    """Valid keys of the model found at ``loc`` in the scenario (dict entries skip a level)."""
+    model: type[BaseModel] | None = Scenario
+    i = 0
+    while model is not None and i < len(loc):
+        field = model.model_fields.get(loc[i])
+        if field is None:
+            return []
+        model, skips_key = _inner_model(field.annotation)
+        i += 2 if skips_key else 1
+    return list(model.model_fields) if model is not None else []
+
+
+def _inner_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    origin = getattr(annotation, "__origin__", None)
+    args = getattr(annotation, "__args__", ())
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    if origin is dict and len(args) == 2 and isinstance(args[1], type) and issubclass(args[1], BaseModel):
+        return args[1], True
+    return None, False
