@@ -1,6 +1,7 @@
 """Did a change alter any simulated number? Run a scenario at another commit and at this tree, and compare.
 
     python benchmarks/check_same_results.py --ref cf7d286 [--scenario scenarios/baseline.yaml] [-r 200]
+    python benchmarks/check_same_results.py --ref 1edb7fe --all [-r 20]     # every shipped scenario
 
 Checks out ``--ref`` into a temporary git worktree, runs ``cadresim run SCENARIO -r N --no-events`` with
 that commit's source and with this tree's (same seed, same roster), and reports whether replications.csv
@@ -19,9 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from cadresim.analysis.compare import welch_difference
+from scipy import stats
+
 from cadresim.measures.metrics import HEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,31 +43,56 @@ def headline_table(old: Path, new: Path) -> pd.DataFrame:
     rows = []
     for (metric, date), g in a[a["metric"].isin(HEADLINE)].groupby(["metric", "date"], sort=False):
         other = b[(b["metric"] == metric) & (b["date"] == date)]["value"].to_numpy()
-        d = welch_difference(g["value"].to_numpy(), other)
-        rows.append((metric, date, g["value"].mean(), other.mean(), d.low, d.high,
-                     "yes" if d.low <= 0 <= d.high or d.mean == 0 else "NO"))
+        ref = g["value"].to_numpy()
+        if np.array_equal(ref, other):
+            low = high = 0.0
+        else:
+            low, high = stats.ttest_ind(other, ref, equal_var=False).confidence_interval(0.95)
+        rows.append((metric, date, ref.mean(), other.mean(), low, high, "yes" if low <= 0 <= high else "NO"))
     return pd.DataFrame(rows, columns=["metric", "date", "ref_mean", "this_mean", "diff_low", "diff_high", "agree"])
+
+
+def shipped_scenarios() -> list[str]:
+    """Every scenario file the repository ships, relative to its root."""
+    return sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").rglob("*.yaml"))
+
+
+def check(tree: Path, scenario: str, replications: int, tmp: Path) -> bool:
+    """Run ``scenario`` at the reference tree and at this one; print and return whether the tables agree."""
+    old, new = tmp / "old", tmp / "new"
+    tmp.mkdir(parents=True, exist_ok=True)
+    run(tree / "src", tree / scenario, replications, old)
+    run(ROOT / "src", ROOT / scenario, replications, new)
+    same = {t: filecmp.cmp(old / t, new / t, shallow=False) for t in TABLES}
+    print(f"{scenario} (-r {replications}): " + ", ".join(f"{t} {'identical' if ok else 'DIFFERENT'}"
+                                                         for t, ok in same.items()))
+    if not all(same.values()):
+        print(headline_table(old, new).round(4).to_string(index=False))
+    return all(same.values())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref", required=True, help="the commit to compare with, e.g. cf7d286")
     ap.add_argument("--scenario", default="scenarios/baseline.yaml", help="relative to the repository root")
+    ap.add_argument("--all", action="store_true", help="every shipped scenario (scenarios/**/*.yaml)")
     ap.add_argument("-r", "--replications", type=int, default=200)
+    ap.add_argument("--city-replications", type=int, default=2, help="replications of city.yaml (4 s each)")
     args = ap.parse_args()
+    scenarios = shipped_scenarios() if args.all else [args.scenario]
     with tempfile.TemporaryDirectory() as tmp:
-        tree, old, new = Path(tmp) / "ref", Path(tmp) / "old", Path(tmp) / "new"
+        tree = Path(tmp) / "ref"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.ref], check=True,
                        capture_output=True)
         try:
-            run(tree / "src", tree / args.scenario, args.replications, old)
-            run(ROOT / "src", ROOT / args.scenario, args.replications, new)
-            same = {t: filecmp.cmp(old / t, new / t, shallow=False) for t in TABLES}
-            for t, ok in same.items():
-                print(f"{t}: {'identical' if ok else 'DIFFERENT'}")
-            print(headline_table(old, new).round(4).to_string(index=False))
+            results = []
+            for i, scenario in enumerate(scenarios):
+                r = args.city_replications if scenario.endswith("city.yaml") else args.replications
+                results.append(check(tree, scenario, r, Path(tmp) / str(i)))
+            print(f"{sum(results)} of {len(results)} scenarios give byte-identical tables")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+        raise SystemExit(0 if all(results) else 1)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
@@ -69,4 +75,51 @@ def unit(uid: int, utype: str = "bureau", **posts: int) -> dict:
 @pytest.fixture
 def tiny_builder():
     return tiny
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Completed:
+    """What a command left: its exit code and what it printed (like subprocess.CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: object, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Completed:
+    """Run ``cadresim ARGS`` in this process (no interpreter start-up): exit code, stdout, stderr.
+
+    An exception that escapes the command is reported as exit code 1 with its traceback on stderr, as
+    the console script would show it, so tests that forbid tracebacks still see them.
+    """
+    from typer.testing import CliRunner
+
+    from cadresim.cli.main import app
+
+    with _cwd(cwd):
+        result = CliRunner().invoke(app, [str(a) for a in args], env=env)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+        return Completed(1, result.stdout, stderr)
+    return Completed(result.exit_code, result.stdout, stderr)
+
+
+def cli_process(*args: object, cwd: Path = ROOT, **kw) -> subprocess.CompletedProcess:
+    """Run ``python -m cadresim ARGS`` in a new process: for what needs one (signals, kill -9, exit codes)."""
+    return subprocess.run([sys.executable, "-m", "cadresim", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600, **kw)
+
+
+@contextlib.contextmanager
+def _cwd(path: Path):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
 

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
 
 
-def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cadresim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")

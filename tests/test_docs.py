@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -90,9 +93,12 @@ def test_committed_docs_are_fresh(name, make):
     assert committed == make(), f"docs/{name} is stale: run python scripts/gen_docs.py"
 
 
-def test_generation_is_deterministic():
-    assert docgen.reference_markdown() == docgen.reference_markdown()
-    assert docgen.assumptions_markdown() == docgen.assumptions_markdown()
+def test_generation_does_not_depend_on_hash_order():
+    """Another PYTHONHASHSEED (set and dict order of strings) regenerates the committed pages exactly."""
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_check_flag_detects_stale_pages(tmp_path):
@@ -124,13 +130,6 @@ def test_every_leaf_key_of_the_default_scenario_is_in_the_reference():
     missing = leaves - _reference_keys(docgen.reference_markdown())
     assert not missing
     assert {"grades.<>.age_ceiling", "district.units.<>.posts.<>", "youth_talent.cohorts.<>.size"} <= leaves
-
-
-def test_leaf_walk_sees_new_entries():
-    """The walk above generalizes entries, so a scenario with another cohort adds no new key."""
-    s = scenario_from_dict({"youth_talent": {"cohorts": {"c2": {"size": 60}}}})
-    assert _generic_leaves(s.model_dump(mode="json"), Scenario) == _generic_leaves(
-        Scenario().model_dump(mode="json"), Scenario)
 
 
 def test_reference_has_a_section_per_model_and_keyed_mapping():
