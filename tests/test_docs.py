@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from cadresim.scenario import docs as docgen
-from cadresim.scenario.loader import KEYED_MAPPINGS, scenario_from_dict
+from cadresim.scenario.loader import KEYED_MAPPINGS
 from cadresim.scenario.schema import ASSUMPTION, MODEL, RULE, SEED, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
