@@ -98,16 +98,16 @@ def test_secondment_each_april_for_those_not_already_seconded():
 
 
 def test_grassroots_months_accrue_on_secondment_and_in_grassroots_units_only():
-    from cadresim.state.replication import Run
-    from cadresim.state.events import EventLog
-    from cadresim.processes.movement import second
+    from cadresim.processes.secondment import second
     from cadresim.rng import KeyedRandom
+    from cadresim.state.events import EventLog
     from cadresim.state.organization import Organization
+    from cadresim.state.replication import Replication
 
     sc, roster = tiny([unit(0, section=1), unit(1, "street_town", section=1)],
                       [cadre(0, "section", unit=0, grassroots=5), cadre(1, "section", unit=1, grassroots=5)])
     org = Organization(sc, roster)
-    run = Run(sc, org, KeyedRandom(1, 0), EventLog())
+    run = Replication(sc, org, KeyedRandom(1, 0), EventLog())
     t0 = sc.start_month
     assert org.grassroots_at(0, t0 + 10) == 5 and org.grassroots_at(1, t0 + 10) == 15
     second(run, 0, t0, 18)
