@@ -1,7 +1,7 @@
 """The calibrated synthetic district: the default ladder shaped to meet the start-date figures.
 
-The targets below are the figures of the speech and their planning ranges (section numbers
-refer to the model description summarized in docs/assumptions.md). The calibrated generator
+The targets below are the figures of the speech and their planning ranges (listed with their
+sources in docs/assumptions.md, "Calibration targets of the default district"). The generator
 runs the stages of :mod:`cadresim.district.draft` and adds its adjustments between them,
 each in a small function named for the figure it sets.
 """
@@ -22,28 +22,28 @@ from cadresim.scenario.schema import Grade, Scenario, default_grades
 
 # --- calibration targets ---------------------------------------------------------------------------
 
-#: 80后 holders of division-level posts: "only 3" [seed]; section 6: exactly 3 (scaled with the posts).
+#: 80后 holders of division-level posts: "only 3" [seed]; target: exactly 3 (scaled with the posts).
 POST80_DIVISION_LEVEL = 3
-#: Division-level posts of the default district, the base of that scaling (section 6: 171 副处 + 66 正处).
+#: Division-level posts of the default district, the base of that scaling (target: 171 副处 + 66 正处).
 DEFAULT_DIVISION_LEVEL_POSTS = 237
 #: Share of division-level holders with the grassroots experience of the division-level rule (2 years)
-#: [rule]: "over 90%" [seed]; section 6: 90% to 95%. An exact count, not a draw.
+#: [rule]: "over 90%" [seed]; target: 90% to 95%. An exact count, not a draw.
 DIVISION_LEVEL_GRASSROOTS_SHARE = 0.925
-#: Share of 正处 holders born in the 1970s: "not high" [seed]; section 6: 10%..20% [assumption].
+#: Share of 正处 holders born in the 1970s: "not high" [seed]; target: 10%..20% [assumption].
 POST70_DIVISION_HEAD_SHARE = 0.15
-#: 80后 正科 holders eligible for 副处: "very few" [seed]; section 6: 1 to 8 [assumption]. An exact count,
+#: 80后 正科 holders eligible for 副处: "very few" [seed]; target: 1 to 8 [assumption]. An exact count,
 #: drawn per seed in this range (inclusive).
 POST80_SECTION_ELIGIBLE = (2, 6)
 #: Ages [youngest, oldest + 1) of those 80后 division-level holders [assumption].
 POST80_DIVISION_LEVEL_AGES = (30, 35)
-#: Ages of the 70后 正处 holders: "those born in 1970 are 44" (section 1) [seed].
+#: Ages of the 70后 正处 holders: "those born in 1970 are 44" [seed].
 POST70_DIVISION_HEAD_AGES = (40, 45)
 
 # --- the shape of the calibrated district [assumption unless marked] -----------------------------
 
 #: Age bands (share, youngest, oldest + 1) of each grade's holders on the start date. The oldest is cut at
-#: each cadre's leaving or retirement age and ages run evenly up to it, so that exits are steady (section 6:
-#: no start-up spike); the division-level bands give a mean age near 46 (section 6: 45 to 48).
+#: each cadre's leaving or retirement age and ages run evenly up to it, so that exits are steady (no
+#: start-up spike); the division-level bands give a mean age near 46 (target: 45 to 48).
 AGE_BANDS: dict[str, tuple[tuple[float, int, int], ...]] = {
     "staff": ((0.5, 23, 36), (0.5, 36, 60)),
     "deputy_section": ((0.5, 27, 36), (0.5, 36, 55)),
@@ -57,7 +57,7 @@ MAX_TENURE_YEARS = {"deputy_section": 10, "section": 10, "deputy_division": 8, "
 
 
 def calibrated(scenario: Scenario, units: pd.DataFrame, rng: np.random.Generator) -> Draft:
-    """The default district, meeting the start-date targets of MODEL.md section 6."""
+    """The default district, meeting the start-date targets above."""
     _require_default_ladder(scenario)
     d = seats(scenario, units)
     draw_sexes(scenario, d, rng)
@@ -144,7 +144,7 @@ def _post80_section_eligible(scenario: Scenario, d: Draft, rng: np.random.Genera
     """Exactly k (drawn in POST80_SECTION_ELIGIBLE) 80后 holders of the grade below the first division-level
     grade meet its rules; the others who would lack a second post at that level ("两个科长岗位").
 
-    The rules are the package's defaults (MODEL.md section 3), so the district's history does not shift when
+    The rules are the package's defaults (docs/model.md), so the district's history does not shift when
     a scenario relaxes a rule: the relaxed rule then shows at the start, as it should.
     """
     target = min(scenario.role_indices("division_level"))

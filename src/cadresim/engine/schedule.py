@@ -1,6 +1,6 @@
 """One replication as a SimPy model: processes wake in the months they act and apply their step.
 
-Within a month, steps run in the order of MODEL.md section 2 (exits; ends of probation
+Within a month, steps run in the order of docs/model.md (exits; ends of probation
 and secondment; rotation; the reshuffle; selection; recruitment; snapshots). Each step
 is a process scheduled at month + a phase offset, so the order never depends on the
 order in which processes were started.

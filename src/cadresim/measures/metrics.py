@@ -1,4 +1,4 @@
-"""Outcome metrics (MODEL.md section 7), computed from the state at a snapshot.
+"""Outcome metrics (docs/model.md), computed from the state at a snapshot.
 
 Each function returns plain rows; tables are built after the run. A metric whose
 role the ladder lacks, or that has no meaning at a date, is left out, never zero.

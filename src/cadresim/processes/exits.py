@@ -1,4 +1,4 @@
-"""Exits: retirement and leaving ages, and other exits at a yearly hazard (MODEL.md section 4)."""
+"""Exits: retirement and leaving ages, and other exits at a yearly hazard (docs/model.md)."""
 
 from __future__ import annotations
 

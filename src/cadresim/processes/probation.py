@@ -1,4 +1,4 @@
-"""Probation (试用期, Art. 42): who starts it on promotion, and its outcome (MODEL.md section 4)."""
+"""Probation (试用期, Art. 42): who starts it on promotion, and its outcome (docs/model.md)."""
 
 from __future__ import annotations
 

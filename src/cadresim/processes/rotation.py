@@ -1,4 +1,4 @@
-"""Rotation (交流) of section-level leaders, and the swaps every sideways move uses (MODEL.md section 4).
+"""Rotation (交流) of section-level leaders, and the swaps every sideways move uses (docs/model.md).
 
 A cross-unit move is a swap with a holder of the same grade in another unit of the district;
 the reshuffle's rotation of long-serving division-level holders and the Youth Talent placement

@@ -1,4 +1,4 @@
-"""Secondment (挂职) of section-level cadres to the grassroots front line (MODEL.md section 4)."""
+"""Secondment (挂职) of section-level cadres to the grassroots front line (docs/model.md)."""
 
 from __future__ import annotations
 

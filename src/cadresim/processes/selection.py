@@ -1,4 +1,4 @@
-"""Selection rounds: vacancies served top-down, vacancy chains, outside fills (MODEL.md section 4)."""
+"""Selection rounds: vacancies served top-down, vacancy chains, outside fills (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Youth Talent (青年英才) cohorts: selection, mentoring, secondment, bonus and a second post (MODEL.md section 4)."""
+"""Youth Talent (青年英才) cohorts: selection, mentoring, secondment, score bonus and a second post."""
 
 from __future__ import annotations
 

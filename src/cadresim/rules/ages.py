@@ -1,4 +1,4 @@
-"""Ages, and the month each cadre must leave for age (MODEL.md section 4).
+"""Ages, and the month each cadre must leave for age (docs/model.md).
 
 A cadre leaves in the month after the birthday that reaches the first of two limits: the
 statutory retirement age (men; women; women at division level and above) and their grade's

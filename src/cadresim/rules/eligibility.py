@@ -1,4 +1,4 @@
-"""Eligibility for promotion (MODEL.md section 3): pure, vectorized over a candidate pool.
+"""Eligibility for promotion (docs/model.md): pure, vectorized over a candidate pool.
 
 Candidates are cadres of the grade directly below the target grade; each rule
 in force gives a boolean array of those who fail it. A cadre is eligible only

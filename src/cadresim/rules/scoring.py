@@ -1,4 +1,4 @@
-"""The selection score (MODEL.md section 4): pure functions of arrays."""
+"""The selection score (docs/model.md): pure functions of arrays."""
 
 from __future__ import annotations
 

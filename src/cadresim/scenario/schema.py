@@ -203,8 +203,8 @@ class Selection(Section):
         "score", "how the winner is chosen among eligible candidates: score (the weighted score below), random "
         "(uniformly at random, for theory checks) or seniority (longest in grade first)", MODEL)
     cascade: bool = F(True, "the vacancy a winner leaves is served in the same round", ASSUMPTION)
-    assessment_noise: StandardDeviation = F(0.5, "SD of assessment noise, drawn each round (knowing cadres better: lower)",
-                                ASSUMPTION)
+    assessment_noise: StandardDeviation = F(
+        0.5, "SD of assessment noise, drawn each round (knowing cadres better: lower)", ASSUMPTION)
     score: Score = FF(Score, "score weights", ASSUMPTION)
     outside_fill_mode: Literal["no_candidate", "always"] = F(
         "no_candidate", "no_candidate: outside_fill applies when no eligible candidate exists (default); "
