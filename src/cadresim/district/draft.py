@@ -56,6 +56,7 @@ class Draft:
 
     @property
     def n(self) -> int:
+        """Number of posts (holders) in the draft."""
         return len(self.unit_id)
 
     def pool(self, idx: np.ndarray) -> Pool:

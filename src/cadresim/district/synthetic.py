@@ -48,6 +48,7 @@ def generate(scenario: Scenario) -> Roster:
 
 
 def _one_district(scenario: Scenario) -> Roster:
+    """One district from its own seed, with the generator the scenario names."""
     rng = np.random.default_rng(scenario.district.seed)
     units = unit_table(scenario)
     if scenario.district.generator == "calibrated":

@@ -181,6 +181,7 @@ def record_promotion(run: Replication, c: int, now: int) -> None:
 
 
 def exceptions_left(run: Replication, now: int) -> bool:
+    """Whether an exceptional promotion is still allowed in the calendar year of ``now``."""
     return run.exceptions_used.get(now // 12, 0) < run.scenario.selection.exceptional.per_year
 
 

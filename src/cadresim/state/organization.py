@@ -131,7 +131,9 @@ class Organization:
         self._alloc(max(2 * n, 64))
         self.n = n
         idx = np.arange(n)
-        month = lambda column: c[column].to_numpy(np.int64)  # noqa: E731
+        def month(column: str) -> np.ndarray:
+            return c[column].to_numpy(np.int64)
+
         self.birth[idx], self.work_start[idx] = month("birth"), month("work_start")
         self.grade_since[idx], self.post_since[idx] = month("grade_since"), month("post_since")
         self.last_promotion[idx], self.probation_end[idx] = month("last_promotion"), month("probation_end")
@@ -256,6 +258,7 @@ class Organization:
         self.grassroots_since[c] = now if accrues else NONE
 
     def _seat(self, c: int, p: int) -> None:
+        """``c`` holds post ``p`` (the post leaves its vacancy chain)."""
         self.post[c] = p
         self.holder[p] = c
         self.unit[c] = self.post_unit[p]
@@ -325,6 +328,7 @@ class Organization:
         return old
 
     def _enter_grade(self, c: int, grade: int, now: int) -> None:
+        """``c`` is promoted into ``grade`` in month ``now``."""
         self.prev_grade[c] = self.grade[c]
         self.grade[c] = grade
         self.grade_since[c] = self.last_promotion[c] = now
@@ -351,6 +355,7 @@ class Organization:
         self.probation_end[c] = end
 
     def end_probation(self, c: int) -> None:
+        """``c``'s probation is over."""
         self.probation_end[c] = NONE
 
     def second(self, c: int, until: int, now: int) -> None:
@@ -359,6 +364,7 @@ class Organization:
         self._restart_accrual(c, now)
 
     def end_secondment(self, c: int, now: int) -> None:
+        """``c``'s secondment ends in month ``now`` (grassroots accrual follows their post again)."""
         self.secondment_end[c] = NONE
         self._restart_accrual(c, now)
 
