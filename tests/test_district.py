@@ -1,4 +1,4 @@
-"""The synthetic district (MODEL.md section 6): every figure is recomputed here from the roster table,
+"""The synthetic district (docs/model.md): every figure is recomputed here from the roster table,
 never taken from the generator's internals."""
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 
 from cadresim import dates
+from cadresim.district.draft import OLDEST_DRAWN_AGE
+from cadresim.district.roster import CADRE_COLUMNS, Roster, check_roster
 from cadresim.district.synthetic import generate
-from cadresim.rules.eligibility import Pool, eligible
 from cadresim.errors import InputError
+from cadresim.rules.ages import NO_AGE_LIMIT, leave_months, limit_ages
+from cadresim.rules.eligibility import Pool, eligible
 from cadresim.scenario.loader import scenario_from_dict
-from cadresim.district.roster import CADRE_COLUMNS, check_roster
 from cadresim.scenario.schema import Scenario
 
 SEEDS = range(1, 21)
@@ -231,7 +233,7 @@ def test_a_scaled_district_meets_its_scaled_targets():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_dynamics_have_no_start_up_spike(seed):
-    """MODEL.md section 6: one replication to 2016-11; division-level vacancies are filled in ordinary
+    """The calibrated district: one replication to 2016-11; division-level vacancies are filled in ordinary
     rounds and promotions in the first 12 months are at most 1.5 times those in the next 12."""
     from cadresim.engine.schedule import simulate
 
@@ -291,3 +293,39 @@ def test_calibrated_generator_refuses_a_ladder_it_does_not_know():
     data = {**THREE_GRADES, "district": {**THREE_GRADES["district"], "generator": "calibrated"}}
     with pytest.raises(InputError, match="simple"):
         generate(scenario_from_dict(data))
+
+
+# --- one leaving rule for the engine, the roster check and the generator ---------------------------
+
+
+def test_the_leaving_month_is_the_one_the_roster_check_and_the_engine_use():
+    s, roster = district(1)
+    c = roster.cadres
+    grade = c["grade"].map(s.ladder.index).to_numpy()
+    want = c["birth"] + 12 * limit(s, c) + 1
+    assert (leave_months(s, c["birth"].to_numpy(), grade, c["female"].to_numpy()) == want).all()
+    late = c.assign(birth=roster.start - 12 * (limit(s, c) + 1))  # a year past their limit
+    flagged = check_roster(Roster(roster.units, late.iloc[:5], roster.start), s, rules=False)
+    assert [p.message for p in flagged] == ["past the leaving or retirement age of the grade before the start "
+                                           "date 2014-03"] * 5
+
+
+def test_no_age_limit_keeps_a_cadre_and_the_simple_generator_draws_up_to_its_oldest_age():
+    data = {**THREE_GRADES, "retirement": {"male": None, "female": None, "female_senior": None},
+            "grades": {**THREE_GRADES["grades"], "g2": {**THREE_GRADES["grades"]["g2"], "leaving_age": None}}}
+    s = scenario_from_dict(data)
+    roster = generate(s)
+    assert check_roster(roster, s) == []
+    assert age(roster.cadres, roster.start).max() < OLDEST_DRAWN_AGE
+    assert (limit_ages(s, np.array([0, 1, 2]), np.array([True, False, True])) == NO_AGE_LIMIT).all()
+    old = roster.cadres.assign(birth=roster.start - 12 * 67)  # 67: no rule makes them leave
+    assert check_roster(Roster(roster.units, old, roster.start), s, rules=False) == []
+
+
+def test_the_simple_generator_counts_a_fractional_year_as_eligibility_does():
+    data = {**THREE_GRADES, "grades": {**THREE_GRADES["grades"],
+                                       "g2": {**THREE_GRADES["grades"]["g2"], "years_in_grade_below": 1.04}}}
+    s = scenario_from_dict(data)
+    roster = generate(s)
+    assert check_roster(roster, s) == []
+    assert_histories_obey_rules(s, roster.cadres, roster.start, max_posts=2)  # 13 months, not 12.48

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import cadresim
 from cadresim import dates
 from cadresim.engine.schedule import simulate
 from conftest import cadre, tiny, unit
@@ -98,16 +102,16 @@ def test_secondment_each_april_for_those_not_already_seconded():
 
 
 def test_grassroots_months_accrue_on_secondment_and_in_grassroots_units_only():
-    from cadresim.state.replication import Run
-    from cadresim.state.events import EventLog
-    from cadresim.processes.movement import second
+    from cadresim.processes.secondment import second
     from cadresim.rng import KeyedRandom
+    from cadresim.state.events import EventLog
     from cadresim.state.organization import Organization
+    from cadresim.state.replication import Replication
 
     sc, roster = tiny([unit(0, section=1), unit(1, "street_town", section=1)],
                       [cadre(0, "section", unit=0, grassroots=5), cadre(1, "section", unit=1, grassroots=5)])
     org = Organization(sc, roster)
-    run = Run(sc, org, KeyedRandom(1, 0), EventLog())
+    run = Replication(sc, org, KeyedRandom(1, 0), EventLog())
     t0 = sc.start_month
     assert org.grassroots_at(0, t0 + 10) == 5 and org.grassroots_at(1, t0 + 10) == 15
     second(run, 0, t0, 18)
@@ -203,3 +207,53 @@ def test_cohort_members_get_the_score_bonus_and_mentoring():
     run, base = setup(sc, roster, 1, 0, False), setup(plain_sc, plain, 1, 0, False)
     assert run.org.merit[0] == base.org.merit[0] + 0.3
     assert run.org.bonus_until[0] == dates.parse("2013-03") + 18 + 36
+
+
+def test_a_fractional_year_rule_promotes_once_its_months_are_served():
+    # 1.04 years in the grade below are 13 months: at the 2014-03 round the deputy has served 12 months
+    # (not yet), at the 2014-06 round 15 (promoted); the audit re-checks the same 13 months.
+    sc, roster = tiny([unit(0, section=1, deputy_section=1)],
+                      [cadre(0, "deputy_section", birth="1985-01", since="2013-03")],
+                      {"grades": {"section": {"years_in_grade_below": 1.04}}})
+    _, ev = events(sc, roster)
+    assert at(ev, "promotion")[["date", "cadre_id"]].values.tolist() == [["2014-06", 0]]
+
+
+def test_the_default_district_runs_to_the_end_with_a_fractional_year_rule():
+    from cadresim import load_scenario, with_overrides
+    from cadresim.district.synthetic import generate
+
+    sc = with_overrides(load_scenario("scenarios/baseline.yaml"), {"grades.section.years_in_grade_below": 1.04})
+    res = simulate(sc, generate(sc), 1, 0, record_events=False)  # the audit raised InvariantError here before
+    assert any(row.metric == "reshuffle_fill_rate" for row in res.metrics)
+
+
+def test_processes_change_the_state_only_through_organization_methods():
+    root = Path(cadresim.__file__).parent
+    writes = []
+    for path in [*root.glob("processes/*.py"), *root.glob("measures/*.py"), *root.glob("engine/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.startswith("_"):
+                writes += [f"{path.name}:{node.lineno}"] if _writes_org_field(node.func) else []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            else:
+                continue
+            writes += [f"{path.name}:{node.lineno}" for t in targets if _writes_org_field(t)]
+    assert not writes, writes
+
+
+def _writes_org_field(target: ast.expr) -> bool:
+    """Whether an assignment target (or a method) is ``org.<name>`` or ``run.org.<name>``, or entries of one."""
+    if isinstance(target, ast.Tuple):
+        return any(_writes_org_field(t) for t in target.elts)
+    node = target
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        owner = node.value
+        if isinstance(node, ast.Attribute) and (isinstance(owner, ast.Name) and owner.id == "org"
+                                                or isinstance(owner, ast.Attribute) and owner.attr == "org"):
+            return True
+        node = owner
+    return False

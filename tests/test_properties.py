@@ -2,7 +2,8 @@
 
 The engine itself raises InvariantError when a post has two holders, a cadre holds two
 posts or a post of another grade, headcount is not conserved, or a promotion breaks a rule
-in force without being recorded as an exception (an independent scalar re-check). These
+in force without being recorded as an exception (an independent scalar re-check, which
+counts a rule's fractional years in months as eligibility does). These
 tests drive it through many random organizations and levers and check what remains.
 """
 
@@ -17,6 +18,7 @@ from cadresim.engine.schedule import simulate
 from conftest import tiny, unit
 
 GRADES = ["staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau"]
+YEARS = st.integers(0, 500).map(lambda k: k / 100)  # fractional years, which the audit re-checks in months
 AGES = {"staff": (23, 58), "deputy_section": (27, 54), "section": (30, 54), "deputy_division": (36, 54),
         "division": (42, 57), "deputy_bureau": (46, 59)}
 
@@ -61,7 +63,9 @@ levers = st.fixed_dictionaries({
     "reshuffle": st.fixed_dictionaries({"dates": st.sampled_from([[], ["2016-12"], ["2015-06", "2016-12"]])}),
     "youth_talent": st.fixed_dictionaries({"cohorts": st.fixed_dictionaries(
         {"c2": st.fixed_dictionaries({"start": st.just("2014-09"), "size": st.integers(0, 3)})})}),
-    "grades": st.fixed_dictionaries({g: st.fixed_dictionaries({"exit_rate": st.floats(0, 0.3)}) for g in GRADES}),
+    "grades": st.fixed_dictionaries({g: st.fixed_dictionaries({"exit_rate": st.floats(0, 0.3)}) for g in GRADES[:1]}
+                                    | {g: st.fixed_dictionaries({"exit_rate": st.floats(0, 0.3), "years_in_grade_below":
+                                                                 YEARS}) for g in GRADES[1:]}),
 })
 
 

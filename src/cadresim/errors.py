@@ -33,3 +33,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class InvariantError(AssertionError):
+    """The engine broke one of its own invariants (a bug, never bad input)."""

@@ -5,10 +5,11 @@ a run asks for it (STYLE.md, point 2). Two scenarios that diverge therefore
 still see the same merit for cadre 17, the same assessment noise for cadre 17
 in the round of 2015-06, and so on: common random numbers by construction.
 
-The generator is counter-based: the keys are hashed with the SplitMix64
-finaliser (Steele, Lea & Flood 2014), the same mixing function that seeds
-numpy's SeedSequence-style streams, applied lane-wise on ``uint64`` arrays so
-that a whole candidate pool is drawn in one vectorized call.
+The generator is counter-based: the seed, the purpose and the keys are hashed
+with the SplitMix64 finaliser (Steele, Lea & Flood 2014), applied lane-wise on
+``uint64`` arrays so that a whole candidate pool is drawn in one vectorized
+call. This is cadresim's own hashing; numpy's ``SeedSequence`` mixes its entropy
+with a different hash, and no numpy bit generator is involved.
 """
 
 from __future__ import annotations

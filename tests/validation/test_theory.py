@@ -1,4 +1,4 @@
-"""The engine against manpower theory (MODEL.md section 8), through cadresim.validation.checks.
+"""The engine against manpower theory (docs/model.md), through cadresim.validation.checks.
 
 Statistical checks use a tolerance of 4 standard errors of the mean over the replications (stated in
 each check's text); exact identities use 0. These are not pinned-seed regressions: see

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cadresim import dates
 from cadresim.errors import Problem
+from cadresim.rules.ages import LEGAL_WORKING_AGE, leave_months
 from cadresim.scenario.schema import Scenario
 
 #: cadre columns: name -> (dtype, meaning)
@@ -39,6 +40,8 @@ CADRE_COLUMNS: dict[str, tuple[str, str]] = {
 MONTH_COLUMNS = ("birth", "work_start", "grade_since", "post_since", "last_promotion", "probation_end",
                  "secondment_end")
 UNIT_COLUMNS = ("unit_id", "name", "type")  # plus posts_<grade> for every grade of the ladder
+#: The oldest age anyone on a roster can plausibly be on the start date.
+OLDEST_ROSTER_AGE = 70
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,12 @@ def _cadre_problems(roster: Roster, scenario: Scenario, where: Where) -> list[Pr
     bad(c["cadre_id"].duplicated(keep=False), "cadre_id", "duplicate id")
     bad(~c["grade"].isin(scenario.ladder), "grade", f"unknown grade; grades are {', '.join(scenario.ladder)}")
     bad(~c["unit_id"].isin(roster.units["unit_id"]), "unit_id", "unknown unit")
-    age = (start - c["birth"]) // 12
-    bad((age < 16) | (age > 70), "birth", f"impossible age on the start date {dates.fmt(start)} (16 to 70)")
-    bad(_left_before(roster, scenario) & age.between(16, 70), "birth", "past the leaving or retirement age of "
+    age, young, old = (start - c["birth"]) // 12, LEGAL_WORKING_AGE, OLDEST_ROSTER_AGE
+    bad((age < young) | (age > old), "birth", f"impossible age on the start date {dates.fmt(start)} ({young} to {old})")
+    bad(_left_before(roster, scenario) & age.between(young, old), "birth", "past the leaving or retirement age of "
         f"the grade before the start date {dates.fmt(start)}")
     bad(c["work_start"] > start, "work_start", "after the start date")
-    bad(c["work_start"] < c["birth"] + 16 * 12, "work_start", "before the age of 16")
+    bad(c["work_start"] < c["birth"] + 12 * young, "work_start", f"before the age of {young}")
     bad(c["grade_since"] < c["work_start"], "grade_since", "before the cadre started work")
     bad(c["grade_since"] > start, "grade_since", "after the start date")
     bad(c["post_since"] < c["grade_since"], "post_since", "before the cadre entered the grade")
@@ -172,12 +175,10 @@ def _cadre_problems(roster: Roster, scenario: Scenario, where: Where) -> list[Pr
 
 def _left_before(roster: Roster, scenario: Scenario) -> pd.Series:
     """Cadres who reached their leaving or retirement age before the start month (they should be gone)."""
-    from cadresim.district.synthetic import limit_ages  # district builds rosters: import here, not at the top
-
     c = roster.cadres
     known = c["grade"].isin(scenario.ladder).to_numpy()
     grade = np.array([scenario.grade_index(g) if ok else 0 for g, ok in zip(c["grade"], known)], dtype=np.int64)
-    leave = c["birth"].to_numpy(np.int64) + 12 * limit_ages(scenario, grade, c["female"].to_numpy(bool)) + 1
+    leave = leave_months(scenario, c["birth"].to_numpy(np.int64), grade, c["female"].to_numpy(bool))
     return pd.Series(known & (leave < roster.start), index=c.index)
 
 

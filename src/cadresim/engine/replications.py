@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cadresim.engine.schedule import ReplicationResult, simulate
+from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, StockRow
+from cadresim.measures.teams import MEASURES, aggregate
 from cadresim.district.roster import Roster
 from cadresim.scenario.schema import Scenario
 from cadresim.stats import mean_ci
@@ -100,13 +102,12 @@ def _map(args: list[tuple], jobs: int, on_done, executor: Executor | None) -> li
 
 def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], units: pd.DataFrame) -> RunResults:
     """Tables from replication results (in replication order)."""
-    from cadresim.measures.teams import MEASURES, aggregate
-    def table(attr: str, cols: list[str]) -> pd.DataFrame:
-        frames = [pd.DataFrame(getattr(r, attr), columns=cols).assign(replication=r.replication) for r in results]
+    def table(rows: Callable[[ReplicationResult], list], cols: tuple[str, ...] | list[str]) -> pd.DataFrame:
+        frames = [pd.DataFrame(rows(r), columns=list(cols)).assign(replication=r.replication) for r in results]
         df = pd.concat(frames, ignore_index=True)
         return df[["replication", *cols]]
 
-    per_rep = table("metrics", ["metric", "date", "value"])
+    per_rep = table(lambda r: r.metrics, MetricRow._fields)
     events = None
     if results and results[0].events is not None:
         events = pd.concat([r.events.assign(replication=r.replication) for r in results], ignore_index=True)
@@ -114,11 +115,11 @@ def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], unit
     warnings = sorted({w for r in results for w in r.warnings})
     return RunResults(
         scenario, seed, len(results), summarize(per_rep), per_rep,
-        table("stocks", ["date", "grade", "birth_decade", "count"]),
-        table("eligibility", ["date", "grade", "birth_decade", "rule", "candidates", "fail", "fail_alone"]),
-        table("ages", ["date", "grade", "female", "age", "count"]),
-        table("pool", ["date", "grade", "birth_decade", "candidates", "eligible"]),
-        aggregate(table("teams", ["date", "unit_id", *MEASURES]), units, scenario),
+        table(lambda r: r.stocks, StockRow._fields),
+        table(lambda r: r.eligibility, EligibilityRow._fields),
+        table(lambda r: r.ages, AgeRow._fields),
+        table(lambda r: r.pool, PoolRow._fields),
+        aggregate(table(lambda r: r.teams, ["date", "unit_id", *MEASURES]), units, scenario),
         events, warnings, sum(r.simpy_events for r in results))
 
 

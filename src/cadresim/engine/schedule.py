@@ -1,6 +1,6 @@
 """One replication as a SimPy model: processes wake in the months they act and apply their step.
 
-Within a month, steps run in the order of MODEL.md section 2 (exits; ends of probation
+Within a month, steps run in the order of docs/model.md (exits; ends of probation
 and secondment; rotation; the reshuffle; selection; recruitment; snapshots). Each step
 is a process scheduled at month + a phase offset, so the order never depends on the
 order in which processes were started.
@@ -17,20 +17,24 @@ import pandas as pd
 import simpy
 
 from cadresim import dates
-from cadresim.measures import metrics
-from cadresim.state.replication import InvariantError, Run, leave_months
-from cadresim.processes.exits import exits, monthly_hazards
-from cadresim.processes.intake import lateral_hires, recruitment
-from cadresim.state.events import EventLog
-from cadresim.processes.movement import (join_cohort, probation_ends, rotation, secondment_ends, secondments,
-                               youth_talent_start)
-from cadresim.processes.reshuffle import reshuffle
-from cadresim.rng import KeyedRandom
 from cadresim.district.roster import Roster
-from cadresim.scenario.schema import Scenario
-from cadresim.processes.selection import selection_round
-from cadresim.state.organization import Organization
+from cadresim.errors import InvariantError
+from cadresim.measures import metrics
+from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, StockRow
 from cadresim.measures.teams import TeamTracker
+from cadresim.processes.exits import due_to_leave, exits, monthly_hazards
+from cadresim.processes.intake import lateral_hires, recruitment
+from cadresim.processes.probation import probation_ends
+from cadresim.processes.reshuffle import reshuffle
+from cadresim.processes.rotation import rotation
+from cadresim.processes.secondment import secondment_ends, secondments
+from cadresim.processes.selection import selection_round
+from cadresim.processes.youth_talent import after_secondment, join_cohort, youth_talent_start
+from cadresim.rng import KeyedRandom
+from cadresim.scenario.schema import Scenario
+from cadresim.state.events import EventLog
+from cadresim.state.organization import Organization
+from cadresim.state.replication import Replication
 
 PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 0.4, "selection": 0.5,
          "recruitment": 0.6, "snapshot": 0.7}
@@ -38,20 +42,32 @@ PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 
 
 @dataclass
 class ReplicationResult:
-    """What one replication leaves behind, reduced to tables."""
+    """What one replication leaves behind, reduced to rows (``measures.rows``) and tables.
+
+    Attributes:
+        metrics: outcome metrics at the metric dates.
+        stocks: stocks by grade and birth decade at every snapshot (quarter ends and extra dates).
+        ages: stocks by grade, sex and age at the metric dates.
+        eligibility: the eligibility attribution at the metric dates.
+        pool: candidates and eligible candidates at every snapshot.
+        teams: per unit and reshuffle: date, unit_id and ``measures.teams.MEASURES``.
+        events: the event log (None when not recorded); event_counts: events by kind.
+        simpy_events: process wake-ups; timings: seconds per step (eligibility within selection).
+        final: the end-of-run roster essentials, by column (see :func:`final_state`).
+    """
 
     replication: int
-    metrics: list[tuple[str, str, float]] = field(default_factory=list)      # metric, date, value
-    stocks: list[tuple[str, str, int, int]] = field(default_factory=list)    # date, grade, decade, count
-    ages: list[tuple[str, str, bool, int, int]] = field(default_factory=list)  # date, grade, female, age, n
-    eligibility: list[tuple] = field(default_factory=list)                  # date + eligibility_rows
-    pool: list[tuple] = field(default_factory=list)                         # date + pool_rows (quarterly)
-    teams: list[dict] = field(default_factory=list)                         # per unit, per reshuffle
+    metrics: list[MetricRow] = field(default_factory=list)
+    stocks: list[StockRow] = field(default_factory=list)
+    ages: list[AgeRow] = field(default_factory=list)
+    eligibility: list[EligibilityRow] = field(default_factory=list)
+    pool: list[PoolRow] = field(default_factory=list)
+    teams: list[dict] = field(default_factory=list)
     events: pd.DataFrame | None = None
     event_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     simpy_events: int = 0
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (eligibility within selection)
+    timings: dict[str, float] = field(default_factory=dict)
     final: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -80,24 +96,22 @@ def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
     return result
 
 
-def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, record_events: bool) -> Run:
+def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, record_events: bool) -> Replication:
     """State, draws and log for one replication; roster cohort members get their mentoring."""
     org = Organization(scenario, roster)
-    run = Run(scenario, org, KeyedRandom(seed, replication), EventLog(record_events))
+    run = Replication(scenario, org, KeyedRandom(seed, replication), EventLog(record_events))
     team_grades = scenario.role_indices("division_level")
     if team_grades:
         run.teams = TeamTracker(len(org.unit_ids), team_grades)
     idx = np.arange(org.n)
-    org.merit[idx] = run.rng.normal("merit", org.key[idx])
-    org.threshold[idx] = run.rng.exponential("exit", org.key[idx])
+    org.set_draws(idx, run.rng.normal("merit", org.key[idx]), run.rng.exponential("exit", org.key[idx]))
     for p in org.vacancies():
-        org.chain[p] = org.new_chain()
+        org.open_chain(int(p))
         run.open_vacancy(int(p), scenario.start_month, "start")
     for k, cohort in enumerate(scenario.youth_talent.cohorts.values()):
+        start = dates.parse(cohort.start)
         for c in np.flatnonzero(org.cohort[: org.n] == k):
-            org.cohort[c] = -1
-            join_cohort(run, int(c), k, dates.parse(cohort.start))
-            org.promoted_in_cohort[c] = org.last_promotion[c] >= dates.parse(cohort.start)
+            join_cohort(run, int(c), k, start, promoted=bool(org.last_promotion[c] >= start))
     return run
 
 
@@ -115,67 +129,91 @@ def _clock(env: simpy.Environment, step: Step, counter: list[int], timings: dict
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
 
-def processes(run: Run, result: ReplicationResult) -> list[Step]:
+def processes(run: Replication, result: ReplicationResult) -> list[Step]:
     """Every process of the model with the months it acts in."""
-    s = run.s
-    start, end = s.start_month, s.end_month
-    months = range(start, end + 1)
-    reshuffles = set(s.reshuffle_months)
+    s = run.scenario
+    months = range(s.start_month, s.end_month + 1)
     hazards = monthly_hazards(run)
-
-    def in_months(cal: Iterable[int] | str) -> list[int]:
-        return list(months) if cal == "immediate" else [m for m in months if dates.calendar_month(m) in cal]
-
-    round_months = [m for m in in_months(s.selection.rounds) if m not in reshuffles]
-    if s.selection.rounds != "immediate":
-        rate_reviews = {m for m in months for g in s.grades.values()
-                        if g.kind == "rate_based" and dates.calendar_month(m) == g.review_month}
-        round_months = sorted(set(round_months) | (rate_reviews - reshuffles))
-    snap = snapshot_schedule(s)
+    extra = extra_snapshots(s)
     steps: list[Step] = [
-        ("snapshots", [start], PHASE["start"], lambda m: take_snapshot(run, result, m, metrics_too=True)),
+        ("snapshots", [s.start_month], PHASE["start"], lambda m: take_snapshot(run, result, m, metrics_too=True)),
         ("exits", months, PHASE["exits"], lambda m: exits(run, m, hazards)),
-        ("probation_secondment_ends", months, PHASE["ends"], lambda m: (probation_ends(run, m), secondment_ends(run, m))),
-        ("rotation", in_months([s.rotation.month]), PHASE["rotation"], lambda m: rotation(run, m)),
-        ("secondment", in_months([s.secondment.month]), PHASE["rotation"] + 0.01, lambda m: secondments(run, m)),
-        ("reshuffle", sorted(reshuffles), PHASE["reshuffle"], lambda m: (reshuffle(run, m),
-                                                          take_snapshot(run, result, m, True, True))),
-        ("selection", round_months, PHASE["selection"], lambda m: selection_round(run, m)),
-        ("recruitment", in_months(s.recruitment.months), PHASE["recruitment"], lambda m: (recruitment(run, m),
-                                                                          lateral_hires(run, m))),
-        ("snapshots", snap, PHASE["snapshot"], lambda m: take_snapshot(run, result, m, metrics_too=m in s_extra(s))),
+        ("probation_secondment_ends", months, PHASE["ends"], lambda m: month_ends(run, m)),
+        ("rotation", in_months(months, [s.rotation.month]), PHASE["rotation"], lambda m: rotation(run, m)),
+        ("secondment", in_months(months, [s.secondment.month]), PHASE["rotation"] + 0.01,
+         lambda m: secondments(run, m)),
+        ("reshuffle", sorted(set(s.reshuffle_months)), PHASE["reshuffle"],
+         lambda m: (reshuffle(run, m), take_snapshot(run, result, m, True, True))),
+        ("selection", round_months(s, months), PHASE["selection"], lambda m: selection_round(run, m)),
+        ("recruitment", in_months(months, s.recruitment.months), PHASE["recruitment"],
+         lambda m: (recruitment(run, m), lateral_hires(run, m))),
+        ("snapshots", snapshot_schedule(s), PHASE["snapshot"],
+         lambda m: take_snapshot(run, result, m, metrics_too=m in extra)),
     ]
+    return steps + youth_talent_steps(run)
+
+
+def in_months(months: range, calendar: Iterable[int] | str) -> list[int]:
+    """The months of ``months`` in the calendar months ``calendar`` (all of them for "immediate")."""
+    if calendar == "immediate":
+        return list(months)
+    return [m for m in months if dates.calendar_month(m) in calendar]
+
+
+def round_months(s: Scenario, months: range) -> list[int]:
+    """Months of the ordinary selection rounds: the round months and the rate-based reviews, less the
+    reshuffles (which hold their own round)."""
+    reshuffles = set(s.reshuffle_months)
+    rounds = [m for m in in_months(months, s.selection.rounds) if m not in reshuffles]
+    if s.selection.rounds == "immediate":
+        return rounds
+    reviews = {m for m in months for g in s.grades.values()
+               if g.kind == "rate_based" and dates.calendar_month(m) == g.review_month}
+    return sorted(set(rounds) | (reviews - reshuffles))
+
+
+def youth_talent_steps(run: Replication) -> list[Step]:
+    """The start of each Youth Talent cohort that starts within the run."""
+    s, steps = run.scenario, []
     for name, cohort in s.youth_talent.cohorts.items():
         m = dates.parse(cohort.start)
-        if start <= m <= end:
-            steps.append(("youth_talent", [m], PHASE["rotation"] + 0.02, lambda m, name=name: youth_talent_start(run, name, m)))
+        if s.start_month <= m <= s.end_month:
+            steps.append(("youth_talent", [m], PHASE["rotation"] + 0.02,
+                          lambda m, name=name: youth_talent_start(run, name, m)))
     return steps
 
 
-def s_extra(s: Scenario) -> set[int]:
+def month_ends(run: Replication, now: int) -> None:
+    """Probations and secondments ending this month (a Youth Talent member may then move post)."""
+    probation_ends(run, now)
+    secondment_ends(run, now, then=after_secondment)
+
+
+def extra_snapshots(s: Scenario) -> set[int]:
+    """The scenario's extra snapshot months (metrics are taken there too)."""
     return {dates.parse(d) for d in s.snapshots}
 
 
 def snapshot_schedule(s: Scenario) -> list[int]:
     """Quarter ends (for the stock time series) and the extra snapshot dates."""
     quarters = [m for m in range(s.start_month + 1, s.end_month + 1) if dates.calendar_month(m) % 3 == 0]
-    return sorted(set(quarters) | s_extra(s))
+    return sorted(set(quarters) | extra_snapshots(s))
 
 
-def take_snapshot(run: Run, result: ReplicationResult, now: int, metrics_too: bool,
+def take_snapshot(run: Replication, result: ReplicationResult, now: int, metrics_too: bool,
                   after_reshuffle: bool = False) -> None:
     """Record stocks; at metric dates also the metrics, the eligibility attribution and the ages."""
-    d = dates.fmt(now)
     if not after_reshuffle:
-        result.stocks += [(d, *row) for row in metrics.stock_rows(run)]
-        result.pool += [(d, *row) for row in metrics.pool_rows(run, now)]
+        result.stocks += metrics.stock_rows(run, now)
+        result.pool += metrics.pool_rows(run, now)
     if metrics_too:
-        result.metrics += [(k, d, v) for k, v in metrics.snapshot_metrics(run, now, after_reshuffle).items()]
-        result.eligibility += [(d, *row) for row in metrics.eligibility_rows(run, now)]
-        result.ages += [(d, *row) for row in metrics.age_rows(run, now)]
+        d = dates.fmt(now)
+        result.metrics += [MetricRow(k, d, v) for k, v in metrics.snapshot_metrics(run, now, after_reshuffle).items()]
+        result.eligibility += metrics.eligibility_rows(run, now)
+        result.ages += metrics.age_rows(run, now)
 
 
-def check_invariants(run: Run, start_headcount: int) -> None:
+def check_invariants(run: Replication, start_headcount: int) -> None:
     """No post with two holders, no cadre in two posts, headcount conserved."""
     org = run.org
     n = org.n
@@ -193,10 +231,10 @@ def check_invariants(run: Run, start_headcount: int) -> None:
         raise InvariantError("headcount not conserved")
 
 
-def final_state(run: Run) -> dict[str, np.ndarray]:
+def final_state(run: Replication) -> dict[str, np.ndarray]:
     """The end-of-run roster essentials (for replay checks and tests)."""
     org = run.org
     idx = np.flatnonzero(org.active[:org.n])
     return {"key": org.key[idx].copy(), "grade": org.grade[idx].copy(), "unit": org.unit[idx].copy(),
             "post": org.post[idx].copy(), "birth": org.birth[idx].copy(), "female": org.female[idx].copy(),
-            "leave_month": leave_months(run, idx)}
+            "leave_month": due_to_leave(run, idx)}

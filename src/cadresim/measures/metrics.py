@@ -1,4 +1,4 @@
-"""Outcome metrics (MODEL.md section 7), computed from the state at a snapshot.
+"""Outcome metrics (docs/model.md), computed from the state at a snapshot.
 
 Each function returns plain rows; tables are built after the run. A metric whose
 role the ladder lacks, or that has no meaning at a date, is left out, never zero.
@@ -6,11 +6,16 @@ role the ladder lacks, or that has no meaning at a date, is left out, never zero
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
+from cadresim import dates
+from cadresim.measures.rows import AgeRow, EligibilityRow, PoolRow, StockRow
 from cadresim.rules import eligibility
-from cadresim.state.replication import Run
+from cadresim.rules.eligibility import Pool
 from cadresim.scenario.schema import default_grades
+from cadresim.state.replication import Replication
 
 HEADLINE = ["post80_division_level", "post70_division_head_share", "post80_section_eligible_strict",
             "division_level_grassroots_share", "reshuffle_fill_rate", "young_member_team_share"]
@@ -21,13 +26,14 @@ def decade(birth: np.ndarray) -> np.ndarray:
     return (birth // 12) // 10 * 10
 
 
-def holders(run: Run, grades: list[int]) -> np.ndarray:
+def holders(run: Replication, grades: list[int]) -> np.ndarray:
+    """Holders of the posts of ``grades``."""
     org = run.org
     h = org.holder[np.isin(org.post_grade, grades)]
     return h[h >= 0]
 
 
-def snapshot_metrics(run: Run, now: int, after_reshuffle: bool) -> dict[str, float]:
+def snapshot_metrics(run: Replication, now: int, after_reshuffle: bool) -> dict[str, float]:
     """Every metric with a meaning at ``now``."""
     out: dict[str, float] = {}
     out.update(division_metrics(run, now))
@@ -37,23 +43,26 @@ def snapshot_metrics(run: Run, now: int, after_reshuffle: bool) -> dict[str, flo
         filled, posts = run.reshuffle_outcome[now]
         out["reshuffle_fill_rate"] = filled / posts if posts else np.nan
         out["reshuffle_unfilled"] = float(posts - filled)
-    if now > run.s.start_month and run.promoted_merit:
+    if now > run.scenario.start_month and run.promoted_merit:
         out["promotion_merit_mean"] = float(np.mean(run.promoted_merit))
     out.update(youth_talent_metrics(run, now))
     return {k: float(v) for k, v in out.items() if not np.isnan(v)}
 
 
-def division_metrics(run: Run, now: int) -> dict[str, float]:
+def division_metrics(run: Replication, now: int) -> dict[str, float]:
+    """Division-level holders' make-up, and the successors for the division-head grade."""
     org, out = run.org, {}
-    div = run.s.role_indices("division_level")
+    div = run.scenario.role_indices("division_level")
+    grassroots = eligibility.division_grassroots_months(run.scenario)
     if div:
         h = holders(run, div)
         out["post80_division_level"] = float(np.sum(decade(org.birth[h]) == 1980))
         if len(h):
-            out["division_level_grassroots_share"] = float(np.mean(org.grassroots_at(h, now) >= 24))
+            if grassroots is not None:  # the share meeting the grassroots rule in force
+                out["division_level_grassroots_share"] = float(np.mean(org.grassroots_at(h, now) >= grassroots))
             out["division_level_enterprise_share"] = float(np.mean(org.enterprise[h]))
             out["division_level_mean_age"] = float(np.mean(org.age(h, now)))
-    head = run.s.role_indices("division_head")
+    head = run.scenario.role_indices("division_head")
     if head:
         h = holders(run, head)
         if len(h):
@@ -67,9 +76,9 @@ def division_metrics(run: Run, now: int) -> dict[str, float]:
     return out
 
 
-def section_metrics(run: Run, now: int) -> dict[str, float]:
+def section_metrics(run: Replication, now: int) -> dict[str, float]:
     """80后 section-level holders eligible for the first division-level grade (scenario and default rules)."""
-    org, s = run.org, run.s
+    org, s = run.org, run.scenario
     div = s.role_indices("division_level")
     if not div or not s.role_indices("section_level"):
         return {}
@@ -82,10 +91,10 @@ def section_metrics(run: Run, now: int) -> dict[str, float]:
             "post80_section_eligible_strict": float(np.sum(eligibility.eligible(strict_rules, pool, now)))}
 
 
-def team_metrics(run: Run, now: int) -> dict[str, float]:
+def team_metrics(run: Replication, now: int) -> dict[str, float]:
     """Share of leadership teams with a member younger than their unit type's target age."""
     org = run.org
-    div = run.s.role_indices("division_level")
+    div = run.scenario.role_indices("division_level")
     if not div:
         return {}
     met, teams = 0, 0
@@ -102,66 +111,67 @@ def team_metrics(run: Run, now: int) -> dict[str, float]:
     return {"young_member_team_share": met / teams} if teams else {}
 
 
-def youth_talent_metrics(run: Run, now: int) -> dict[str, float]:
+def youth_talent_metrics(run: Replication, now: int) -> dict[str, float]:
     """Share of each started cohort's members promoted at least once since joining."""
     org, out = run.org, {}
     n = org.n
-    for k, name in enumerate(run.s.youth_talent.cohorts):
+    for k, name in enumerate(run.scenario.youth_talent.cohorts):
         members = org.cohort[:n] == k
         if members.any():
             out[f"youth_talent_promoted_share_{name}"] = float(np.mean(org.promoted_in_cohort[:n][members]))
     return out
 
 
-def candidate_pools(run: Run, now: int):
+def candidate_pools(run: Replication, now: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, Pool]]:
     """For promotion into each grade g: (g, candidates' indices, their birth decades, their Pool)."""
     org = run.org
-    for g in range(1, len(run.s.ladder)):
+    for g in range(1, len(run.scenario.ladder)):
         idx = org.members(g - 1)
         if len(idx):
             yield g, idx, decade(org.birth[idx]), org.pool(idx, now)
 
 
-def eligibility_rows(run: Run, now: int) -> list[tuple]:
-    """(grade, birth_decade, rule, candidates, fail, fail_alone) for promotion into each grade;
-    rule "any_rule" counts those failing at least one rule."""
-    rows = []
+def eligibility_rows(run: Replication, now: int) -> list[EligibilityRow]:
+    """For promotion into each grade, by birth decade: candidates, and those failing each rule (alone)."""
+    rows, date = [], dates.fmt(now)
     for g, _, dec, pool in candidate_pools(run, now):
-        rules, key = run.grade_rules(g), run.s.ladder[g]
+        rules, key = run.grade_rules(g), run.scenario.ladder[g]
         attr = eligibility.attribution(rules, pool, now)
         ok = eligibility.eligible(rules, pool, now)
         for d in np.unique(dec):
             here = dec == d
             not_ok = int(np.sum(~ok & here))
-            rows.append((key, int(d), "any_rule", int(here.sum()), not_ok, not_ok))
-            rows += [(key, int(d), rule, int(here.sum()), int(np.sum(fail & here)), int(np.sum(alone & here)))
-                     for rule, (fail, alone) in attr.items()]
+            rows.append(EligibilityRow(date, key, int(d), "any_rule", int(here.sum()), not_ok, not_ok))
+            rows += [EligibilityRow(date, key, int(d), rule, int(here.sum()), int(np.sum(fail & here)),
+                                    int(np.sum(alone & here))) for rule, (fail, alone) in attr.items()]
     return rows
 
 
-def pool_rows(run: Run, now: int) -> list[tuple]:
-    """(grade, birth_decade, candidates, eligible): the pool for promotion into each grade."""
-    rows = []
+def pool_rows(run: Replication, now: int) -> list[PoolRow]:
+    """The pool for promotion into each grade, by birth decade: candidates and those eligible."""
+    rows, date = [], dates.fmt(now)
     for g, _, dec, pool in candidate_pools(run, now):
         ok = eligibility.eligible(run.grade_rules(g), pool, now)
         values, counts = np.unique(dec, return_counts=True)
-        rows += [(run.s.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d)))) for d, n in zip(values, counts)]
+        rows += [PoolRow(date, run.scenario.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d))))
+                 for d, n in zip(values, counts)]
     return rows
 
 
-def stock_rows(run: Run) -> list[tuple]:
-    """(grade, birth_decade, count) of active cadres."""
-    org = run.org
+def stock_rows(run: Replication, now: int) -> list[StockRow]:
+    """Active cadres by grade and birth decade at month ``now``."""
+    org, date = run.org, dates.fmt(now)
     idx = np.flatnonzero(org.active[:org.n])
     code = org.grade[idx] * 10_000 + decade(org.birth[idx])
     values, counts = np.unique(code, return_counts=True)
-    return [(run.s.ladder[v // 10_000], int(v % 10_000), int(n)) for v, n in zip(values, counts)]
+    return [StockRow(date, run.scenario.ladder[v // 10_000], int(v % 10_000), int(n)) for v, n in zip(values, counts)]
 
 
-def age_rows(run: Run, now: int) -> list[tuple]:
-    """(grade, female, age, count) of active cadres."""
-    org = run.org
+def age_rows(run: Replication, now: int) -> list[AgeRow]:
+    """Active cadres by grade, sex and age at month ``now``."""
+    org, date, ladder = run.org, dates.fmt(now), run.scenario.ladder
     idx = np.flatnonzero(org.active[:org.n])
     code = (org.grade[idx] * 2 + org.female[idx]) * 1000 + org.age(idx, now)
     values, counts = np.unique(code, return_counts=True)
-    return [(run.s.ladder[v // 2000], bool((v // 1000) % 2), int(v % 1000), int(n)) for v, n in zip(values, counts)]
+    return [AgeRow(date, ladder[v // 2000], bool((v // 1000) % 2), int(v % 1000), int(n))
+            for v, n in zip(values, counts)]

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from cadresim import dates
-from cadresim.rules import eligibility
 from cadresim.measures.metrics import decade
+from cadresim.rules import eligibility
 from cadresim.scenario.schema import RiskThresholds, Scenario
+from cadresim.state.replication import Replication
 from cadresim.stats import mean_ci
 
 DECADES = (1950, 1960, 1970, 1980, 1990)
@@ -53,52 +54,50 @@ class TeamTracker:
         if self.recording and grade in self.team_grades:
             self.fills[unit] += (1, int(from_unit != unit))
 
+    def before_round(self, run: Replication, now: int) -> None:
+        """At the reshuffle, after its departures: open team posts and eligible successors, per unit."""
+        org = run.org
+        eligible_by_grade = {}
+        for g in self.team_grades:
+            idx = org.members(g - 1)
+            eligible_by_grade[g] = idx[eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)]
+        for u in range(self.n_units):
+            posts = org.unit_posts[u]
+            posts = posts[np.isin(org.post_grade[posts], self.team_grades)]
+            if not len(posts):
+                continue
+            grades = set(org.post_grade[posts].tolist())
+            successors = [e for g, e in eligible_by_grade.items() if g in grades]
+            local = np.unique(np.concatenate([e[org.unit[e] == u] for e in successors]))
+            district = len(np.unique(np.concatenate([e[org.same_district(e, u)] for e in successors])))
+            self._pending[u] = {"departures_age": self.departures[u, 0], "departures_other": self.departures[u, 1],
+                                "departures_reshuffle": self.departures[u, 2],
+                                "vacancies": int(np.sum(org.holder[posts] < 0)),
+                                "successors_unit": len(local), "successors_district": district}
+        self.fills[:] = 0
+        self.recording = True
 
-def before_round(run, now: int) -> None:
-    """At the reshuffle, after its departures: open team posts and eligible successors, per unit."""
-    t, org = run.teams, run.org
-    eligible_by_grade = {}
-    for g in t.team_grades:
-        idx = org.members(g - 1)
-        eligible_by_grade[g] = idx[eligibility.eligible(run.grade_rules(g), org.pool(idx, now), now)]
-    for u in range(t.n_units):
-        posts = org.unit_posts[u]
-        posts = posts[np.isin(org.post_grade[posts], t.team_grades)]
-        if not len(posts):
-            continue
-        grades = set(org.post_grade[posts].tolist())
-        local = np.unique(np.concatenate([e[org.unit[e] == u] for g, e in eligible_by_grade.items() if g in grades]))
-        district = len(np.unique(np.concatenate([e[org.same_district(e, u)] for g, e in eligible_by_grade.items()
-                                                 if g in grades])))
-        t._pending[u] = {"departures_age": t.departures[u, 0], "departures_other": t.departures[u, 1],
-                         "departures_reshuffle": t.departures[u, 2],
-                         "vacancies": int(np.sum(org.holder[posts] < 0)),
-                         "successors_unit": len(local), "successors_district": district}
-    t.fills[:] = 0
-    t.recording = True
-
-
-def after_round(run, now: int) -> None:
-    """After the reshuffle round: who fills the team, its age and make-up, the young-member target."""
-    t, org = run.teams, run.org
-    t.recording = False
-    for u, row in sorted(t._pending.items()):
-        posts = org.unit_posts[u]
-        holders = org.holder[posts[np.isin(org.post_grade[posts], t.team_grades)]]
-        holders = holders[holders >= 0]
-        ages = org.age(holders, now)
-        young_age = int(org.type_young_age[org.unit_type[u]])
-        filled, outside = (int(x) for x in t.fills[u])
-        row.update({
-            "date": dates.fmt(now), "unit": u,
-            "young_target_met": float(np.any(ages < young_age)) if young_age > 0 else np.nan,
-            "filled": filled, "filled_from_outside_unit": outside,
-            "outside_unit_share": outside / filled if filled else np.nan,
-            "mean_age": float(np.mean(ages)) if len(ages) else np.nan,
-            **{f"born_{d}s": int(np.sum(decade(org.birth[holders]) == d)) for d in DECADES}})
-        t.rows.append(row)
-    t._pending.clear()
-    t.departures[:] = 0
+    def after_round(self, run: Replication, now: int) -> None:
+        """After the reshuffle round: who fills the team, its age and make-up, the young-member target."""
+        org = run.org
+        self.recording = False
+        for u, row in sorted(self._pending.items()):
+            posts = org.unit_posts[u]
+            holders = org.holder[posts[np.isin(org.post_grade[posts], self.team_grades)]]
+            holders = holders[holders >= 0]
+            ages = org.age(holders, now)
+            young_age = int(org.type_young_age[org.unit_type[u]])
+            filled, outside = (int(x) for x in self.fills[u])
+            row.update({
+                "date": dates.fmt(now), "unit": u,
+                "young_target_met": float(np.any(ages < young_age)) if young_age > 0 else np.nan,
+                "filled": filled, "filled_from_outside_unit": outside,
+                "outside_unit_share": outside / filled if filled else np.nan,
+                "mean_age": float(np.mean(ages)) if len(ages) else np.nan,
+                **{f"born_{d}s": int(np.sum(decade(org.birth[holders]) == d)) for d in DECADES}})
+            self.rows.append(row)
+        self._pending.clear()
+        self.departures[:] = 0
 
 
 # --- aggregation over replications -------------------------------------------------------------

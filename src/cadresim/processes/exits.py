@@ -1,20 +1,27 @@
-"""Exits: retirement and leaving ages, and other exits at a yearly hazard (MODEL.md section 4)."""
+"""Exits: retirement and leaving ages, and other exits at a yearly hazard (docs/model.md)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cadresim.state.replication import Run, leave_months
+from cadresim.rules.ages import leave_months
+from cadresim.state.replication import Replication
 
 
-def monthly_hazards(run: Run) -> np.ndarray:
+def monthly_hazards(run: Replication) -> np.ndarray:
     """Per-grade monthly cumulative hazard, so that a year at the grade's rate has that exit probability."""
-    rates = np.array([run.s.grades[k].exit_rate for k in run.s.ladder])
+    rates = np.array([run.scenario.grades[k].exit_rate for k in run.scenario.ladder])
     with np.errstate(divide="ignore"):
         return np.where(rates >= 1.0, np.inf, -np.log1p(-np.minimum(rates, 1.0)) / 12.0)
 
 
-def exits(run: Run, now: int, hazards: np.ndarray) -> None:
+def due_to_leave(run: Replication, idx: np.ndarray) -> np.ndarray:
+    """Month in which each of cadres ``idx`` must leave for age."""
+    org = run.org
+    return leave_months(run.scenario, org.birth[idx], org.grade[idx], org.female[idx])
+
+
+def exits(run: Replication, now: int, hazards: np.ndarray) -> None:
     """Everyone due to leave this month leaves; their posts open new vacancy chains.
 
     A cadre's other-exit time is an Exp(1) threshold keyed to the cadre, crossed by the
@@ -23,14 +30,14 @@ def exits(run: Run, now: int, hazards: np.ndarray) -> None:
     """
     org = run.org
     idx = np.flatnonzero(org.active[:org.n])
-    org.hazard[idx] += hazards[org.grade[idx]]
-    for_age = now >= leave_months(run, idx)
+    org.accrue_hazard(idx, hazards[org.grade[idx]])
+    for_age = now >= due_to_leave(run, idx)
     other = org.hazard[idx] >= org.threshold[idx]
     for c, aged in zip(idx[for_age | other], for_age[for_age | other]):
         leave(run, int(c), now, "age" if aged else "other")
 
 
-def leave(run: Run, c: int, now: int, reason: str) -> None:
+def leave(run: Replication, c: int, now: int, reason: str) -> None:
     """Cadre ``c`` leaves the organization; their post opens a new chain."""
     org = run.org
     grade, unit = int(org.grade[c]), int(org.unit[c])

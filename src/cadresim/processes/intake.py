@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from cadresim.state.replication import Run
-from cadresim.state.organization import ENTRY_KINDS
+from cadresim.rules.spans import months
+from cadresim.scenario.schema import LateralSource
+from cadresim.state.organization import Entrant
+from cadresim.state.replication import Replication
+
+#: Draw-key kinds of cadres: roster cadres keep their roster ids, entrants get a key of their kind.
+ENTRY_KINDS = {"roster": 0, "recruitment": 1, "outside": 2, "lateral": 3}
+#: No recruit started work younger than this (age in years) [model].
+EARLIEST_RECRUIT_WORK_AGE = 18
+#: Appointees from outside started work at this age (their years of work follow from their age) [model].
+OUTSIDE_WORK_START_AGE = 23
 
 
 def entry_key(kind: str, now: int, slot: int) -> int:
@@ -20,7 +29,8 @@ def entry_key(kind: str, now: int, slot: int) -> int:
     return (ENTRY_KINDS[kind] << 56) | (now << 24) | slot
 
 
-def _draw_people(run: Run, keys: np.ndarray, now: int, age: tuple[int, int], female_share: float) -> dict:
+def _draw_people(run: Replication, keys: np.ndarray, now: int, age: tuple[int, int],
+                 female_share: float) -> dict[str, np.ndarray]:
     """Birth month, sex, latent merit and exit threshold of entrants with draw keys ``keys`` (arrays)."""
     rng = run.rng
     years = rng.integers("entry_age", age[0], age[1], keys)
@@ -29,14 +39,14 @@ def _draw_people(run: Run, keys: np.ndarray, now: int, age: tuple[int, int], fem
             "merit": rng.normal("merit", keys), "threshold": rng.exponential("exit", keys)}
 
 
-def _draw_person(run: Run, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:
+def _draw_person(run: Replication, key: int, now: int, age: tuple[int, int], female_share: float) -> dict:
     """The same draws for one entrant, as scalars."""
     return {k: v[0].item() for k, v in _draw_people(run, np.array([key]), now, age, female_share).items()}
 
 
-def recruitment(run: Run, now: int) -> None:
+def recruitment(run: Replication, now: int) -> None:
     """Fill the bottom grade: its vacant posts (``intake: gaps``) or a yearly number (rate-based)."""
-    s, org = run.s, run.org
+    s, org = run.scenario, run.org
     intake = s.recruitment.intake
     if intake == "gaps":
         posts = org.vacancies(0)
@@ -50,10 +60,10 @@ def recruitment(run: Run, now: int) -> None:
         n = int(intake) // per_month + (1 if (now % 12) < int(intake) % per_month else 0)
         keys = np.array([entry_key("recruitment", now, k) for k in range(n)], dtype=np.int64)
         for c in recruits(run, keys, now, np.arange(n) % len(org.unit_ids)):
-            org.posts_held[c, 0] = 1
+            org.hold_unposted(c)
 
 
-def recruits(run: Run, keys: np.ndarray, now: int, units: np.ndarray) -> list[int]:
+def recruits(run: Replication, keys: np.ndarray, now: int, units: np.ndarray) -> list[int]:
     """Recruits into the bottom grade of ``units`` (not yet seated), drawn from their keys in one batch.
 
     Returns:
@@ -61,31 +71,31 @@ def recruits(run: Run, keys: np.ndarray, now: int, units: np.ndarray) -> list[in
     """
     if not len(keys):
         return []
-    r, rng = run.s.recruitment, run.rng
+    r, rng = run.scenario.recruitment, run.rng
     people = _draw_people(run, keys, now, r.age, r.female_share)
-    lo, hi = (int(round(12 * y)) for y in r.grassroots_years)
+    lo, hi = (months(y) for y in r.grassroots_years)
     grassroots = np.where(rng.uniform("recruit_grassroots", keys) < r.grassroots_share,
                           rng.integers("recruit_grassroots_months", lo, hi, keys), 0)
     enterprise = rng.uniform("recruit_enterprise", keys) < r.enterprise_share
-    elo, ehi = (int(round(12 * y)) for y in r.enterprise_years)
+    elo, ehi = (months(y) for y in r.enterprise_years)
     earlier = grassroots + np.where(enterprise, rng.integers("recruit_enterprise_months", elo, ehi, keys), 0)
-    work_start = np.maximum(now - earlier, people["birth"] + 18 * 12)
+    work_start = np.maximum(now - earlier, people["birth"] + 12 * EARLIEST_RECRUIT_WORK_AGE)
     out = []
     for i, (key, unit) in enumerate(zip(keys, units)):
-        c = run.org.add(now, 0, int(unit), int(key), work_start=int(work_start[i]),
-                        gr_months=int(min(grassroots[i], now - work_start[i])), enterprise=bool(enterprise[i]),
-                        **{k: v[i].item() for k, v in people.items()})
+        person = Entrant(work_start=int(work_start[i]), grassroots_months=int(min(grassroots[i], now - work_start[i])),
+                         enterprise=bool(enterprise[i]), **{k: v[i].item() for k, v in people.items()})
+        c = run.org.add(now, 0, int(unit), int(key), person)
         run.entries += 1
         run.log.add(now, "recruitment", c, 0, int(unit), -1, -1, "")
         out.append(c)
     return out
 
 
-def lateral_hires(run: Run, now: int) -> None:
+def lateral_hires(run: Replication, now: int) -> None:
     """Each lateral source fills up to ``per_year`` vacant posts of its grade (drawn at random)."""
     org = run.org
-    for name, src in sorted(run.s.recruitment.lateral.items()):
-        g = run.s.grade_index(src.grade)
+    for name, src in sorted(run.scenario.recruitment.lateral.items()):
+        g = run.scenario.grade_index(src.grade)
         open_ = org.vacancies(g)
         if not src.per_year or not len(open_):
             continue
@@ -94,24 +104,25 @@ def lateral_hires(run: Run, now: int) -> None:
             lateral_hire(run, name, src, int(p), now)
 
 
-def lateral_hire(run: Run, name: str, src, p: int, now: int) -> None:
+def lateral_hire(run: Replication, name: str, src: LateralSource, p: int, now: int) -> None:
+    """Vacant post ``p`` is filled by a lateral hire from source ``name``."""
     org, rng = run.org, run.rng
     key = entry_key("lateral", now, p)
-    person = _draw_person(run, key, now, src.age, run.s.recruitment.female_share)
-    lo, hi = (int(round(12 * y)) for y in src.work_years)
+    drawn = _draw_person(run, key, now, src.age, run.scenario.recruitment.female_share)
+    lo, hi = (months(y) for y in src.work_years)
     worked = int(rng.integers("lateral_work", lo, hi, key)[0])
-    glo, ghi = (int(round(12 * y)) for y in src.grassroots_years)
+    glo, ghi = (months(y) for y in src.grassroots_years)
     grassroots = min(int(rng.integers("lateral_grassroots", glo, ghi, key)[0]), worked)
     chain = int(org.chain[p])
-    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
-                gr_months=grassroots, enterprise=src.enterprise, **person)
+    person = Entrant(work_start=now - worked, grassroots_months=grassroots, enterprise=src.enterprise, **drawn)
+    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, person)
     org.move(c, p, now)
     run.entries += 1
     run.log.add(now, "lateral_hire", c, int(org.post_grade[p]), int(org.post_unit[p]), p, chain, name)
     run.filled(p, c, now, "lateral", chain)
 
 
-def outside_hire(run: Run, p: int, now: int) -> None:
+def outside_hire(run: Replication, p: int, now: int) -> None:
     """Vacancy ``p`` is filled from outside the district; the chain ends.
 
     Appointees are assumed to meet the grade's rules (they were eligible where they came from); their
@@ -119,14 +130,14 @@ def outside_hire(run: Run, p: int, now: int) -> None:
     """
     org, rules = run.org, run.grade_rules(int(run.org.post_grade[p]))
     key = entry_key("outside", now, p)
-    person = _draw_person(run, key, now, rules.outside_age, run.s.recruitment.female_share)
-    worked = 12 * (min(rules.outside_age) - 23)
-    grassroots = int(round(12 * rules.outside_grassroots_years))
+    drawn = _draw_person(run, key, now, rules.outside_age, run.scenario.recruitment.female_share)
+    worked = 12 * (min(rules.outside_age) - OUTSIDE_WORK_START_AGE)
+    grassroots = months(rules.outside_grassroots_years)
     chain = int(org.chain[p])
     if run.teams is not None:
         run.teams.on_fill(int(org.post_unit[p]), int(org.post_grade[p]), -1)
-    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, work_start=now - worked,
-                gr_months=min(grassroots, worked), last_promotion=now, **person)
+    person = Entrant(work_start=now - worked, grassroots_months=min(grassroots, worked), last_promotion=now, **drawn)
+    c = org.add(now, int(org.post_grade[p]), int(org.post_unit[p]), key, person)
     org.move(c, p, now)
     run.entries += 1
     run.log.add(now, "outside_hire", c, int(org.post_grade[p]), int(org.post_unit[p]), p, chain, "")

@@ -4,74 +4,71 @@ from __future__ import annotations
 
 import numpy as np
 
-from cadresim.measures import teams
-from cadresim.state.replication import Run, leave_months
-from cadresim.processes.exits import leave
-from cadresim.processes.movement import random_partner, swap
-from cadresim.processes.selection import candidates, fill, seat_returners, selection_round, team_has_young
+from cadresim.processes.exits import due_to_leave, leave
+from cadresim.processes.rotation import in_post_at_least, swap_with_peer
+from cadresim.processes.seating import seat_returners
+from cadresim.processes.selection import candidates, fill, selection_round, team_has_young
+from cadresim.rules.spans import months
+from cadresim.state.replication import Replication
 
 
-def reshuffle(run: Run, now: int) -> None:
+def reshuffle(run: Replication, now: int) -> None:
     """Run the reshuffle of month ``now`` in place of that month's ordinary round."""
     departures(run, now)
     rotate_long_serving(run, now)
     if run.teams is not None:
-        teams.before_round(run, now)
-    if run.s.reshuffle.young_targets:
+        run.teams.before_round(run, now)
+    if run.scenario.reshuffle.young_targets:
         fill_young_targets(run, now)
     while selection_round(run, now):
         pass
     if run.teams is not None:
-        teams.after_round(run, now)
+        run.teams.after_round(run, now)
     posts = reshuffle_posts(run)
     run.reshuffle_outcome[now] = (int(np.sum(run.org.holder[posts] >= 0)), len(posts))
 
 
-def reshuffle_posts(run: Run) -> np.ndarray:
+def reshuffle_posts(run: Replication) -> np.ndarray:
     """Division-level and district-leadership posts."""
-    grades = run.s.role_indices("division_level") + run.s.role_indices("district_leadership")
+    grades = run.scenario.role_indices("division_level") + run.scenario.role_indices("district_leadership")
     return np.flatnonzero(np.isin(run.org.post_grade, grades))
 
 
-def departures(run: Run, now: int) -> None:
+def departures(run: Replication, now: int) -> None:
     """Holders close to their leaving age leave; district-leadership holders move on at a rate."""
-    rs, org = run.s.reshuffle, run.org
+    rs, org = run.scenario.reshuffle, run.org
     holders = org.holder[reshuffle_posts(run)]
     holders = np.sort(holders[holders >= 0])
     if rs.leave_within_years is not None:
-        near = leave_months(run, holders) - now <= round(12 * rs.leave_within_years)
+        near = due_to_leave(run, holders) - now <= months(rs.leave_within_years)
         for c in holders[near]:
             leave(run, int(c), now, "reshuffle_age")
         holders = holders[~near]
-    leadership = run.s.role_indices("district_leadership")
+    leadership = run.scenario.role_indices("district_leadership")
     top = holders[np.isin(org.grade[holders], leadership)]
     for c in top[run.rng.uniform("move_on", now, org.key[top]) < rs.leadership_move_on]:
         leave(run, int(c), now, "move_on")
 
 
-def rotate_long_serving(run: Run, now: int) -> None:
+def rotate_long_serving(run: Replication, now: int) -> None:
     """Division-level holders ``rotate_after_years`` in one post swap with a peer in another unit."""
-    years = run.s.reshuffle.rotate_after_years
+    years = run.scenario.reshuffle.rotate_after_years
     if years is None:
         return
     org = run.org
     moved = np.zeros(org.n, dtype=bool)
-    for g in run.s.role_indices("division_level"):
-        for c in org.members(g):
-            c = int(c)
-            if moved[c] or org.post[c] < 0 or now - org.post_since[c] < round(12 * years):
-                continue
-            partner = random_partner(run, c, g, now, "reshuffle_partner", int(org.unit[c]), moved=moved)
-            if partner >= 0:
-                swap(run, c, partner, now, "rotation", "reshuffle")
-                moved[[c, partner]] = True
+    for g in run.scenario.role_indices("division_level"):
+        members = org.members(g)
+        for c in members[(org.post[members] >= 0) & in_post_at_least(org, members, years, now)]:
+            if not moved[c]:
+                swap_with_peer(run, int(c), now, "reshuffle_partner", "reshuffle", moved)
 
 
-def fill_young_targets(run: Run, now: int) -> None:
+def fill_young_targets(run: Replication, now: int) -> None:
     """In each team short of its young-member target, fill one vacancy with the best young candidate."""
     org = run.org
     seat_returners(run, now)
-    team_grades = sorted(run.s.role_indices("division_level"))
+    team_grades = sorted(run.scenario.role_indices("division_level"))
     pools = {g: candidates(run, g, now) for g in team_grades}
     for unit in range(len(org.unit_ids)):
         young_age = int(org.type_young_age[org.unit_type[unit]])

@@ -1,4 +1,4 @@
-"""Selection rounds: vacancies served top-down, vacancy chains, outside fills (MODEL.md section 4)."""
+"""Selection rounds: vacancies served top-down, vacancy chains, outside fills (docs/model.md)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cadresim.rules import audit
-from cadresim.rules import eligibility
-from cadresim.rules import scoring
-from cadresim.state.replication import Run
 from cadresim.processes.intake import outside_hire
+from cadresim.processes.probation import start_probation
+from cadresim.processes.seating import seat_returners
+from cadresim.rules import audit, eligibility, scoring
+from cadresim.state.replication import Replication
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Candidates:
     exceptional: np.ndarray
     groups: dict[int, np.ndarray] | None = None  # positions by district, when there are several
 
-    def within(self, run: Run, unit: int) -> np.ndarray:
+    def within(self, run: Replication, unit: int) -> np.ndarray:
         """Positions of the candidates who may fill a post of ``unit`` (its district; all for city level)."""
         group = int(run.org.unit_group[unit])
         if self.groups is None or group < 0:
@@ -35,12 +35,12 @@ class Candidates:
         return self.groups.get(group, np.zeros(0, dtype=np.int64))
 
 
-def selection_round(run: Run, now: int) -> int:
+def selection_round(run: Replication, now: int) -> int:
     """One ordinary round: reviews of rate-based grades, then every vacancy top-down. Returns fills."""
     seat_returners(run, now)
     filled = 0
     fresh: set[int] = set()
-    for g in range(len(run.s.ladder) - 1, 0, -1):
+    for g in range(len(run.scenario.ladder) - 1, 0, -1):
         if run.grade_rules(g).kind == "rate_based":
             filled += review(run, g, now)
         else:
@@ -48,12 +48,12 @@ def selection_round(run: Run, now: int) -> int:
     return filled
 
 
-def serve_grade(run: Run, g: int, now: int, fresh: set[int], only: np.ndarray | None = None,
+def serve_grade(run: Replication, g: int, now: int, fresh: set[int], only: np.ndarray | None = None,
                 young_only: bool = False) -> int:
     """Serve the open posts of grade ``g`` (or the posts ``only``), by unit id. Returns fills."""
     org = run.org
     posts = org.vacancies(g) if only is None else only
-    posts = [int(p) for p in posts if run.s.selection.cascade or int(p) not in fresh]
+    posts = [int(p) for p in posts if run.scenario.selection.cascade or int(p) not in fresh]
     if not posts:
         return 0
     pool = candidates(run, g, now)
@@ -63,9 +63,9 @@ def serve_grade(run: Run, g: int, now: int, fresh: set[int], only: np.ndarray | 
     return filled
 
 
-def candidates(run: Run, g: int, now: int) -> Candidates:
+def candidates(run: Replication, g: int, now: int) -> Candidates:
     """The grade-below pool for grade ``g`` with eligibility and base scores for this round."""
-    org, s = run.org, run.s
+    org, s = run.org, run.scenario
     idx = org.members(g - 1)
     pool = org.pool(idx, now)
     rules = run.grade_rules(g)
@@ -86,9 +86,9 @@ def candidates(run: Run, g: int, now: int) -> Candidates:
                       exceptional, groups)
 
 
-def round_scores(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
+def round_scores(run: Replication, idx: np.ndarray, now: int) -> np.ndarray:
     """This round's base scores of cadres ``idx`` under the scenario's selection method."""
-    org, sel = run.org, run.s.selection
+    org, sel = run.org, run.scenario.selection
     if sel.method == "random":
         return run.rng.uniform("random_pick", now, org.key[idx])
     if sel.method == "seniority":  # longest in grade first; ties broken at random
@@ -99,10 +99,10 @@ def round_scores(run: Run, idx: np.ndarray, now: int) -> np.ndarray:
                               youth)
 
 
-def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_only: bool = False) -> int:
+def fill(run: Replication, p: int, pool: Candidates, now: int, fresh: set[int], young_only: bool = False) -> int:
     """Fill vacancy ``p``: from outside (White mode), the best eligible candidate, an exception,
     from outside when no one is eligible, or leave it open. Returns 1 when filled."""
-    org, s = run.org, run.s
+    org, s = run.org, run.scenario
     g, u, chain = int(org.post_grade[p]), int(org.post_unit[p]), int(org.chain[p])
     rules = run.grade_rules(g)
     draw = run.rng.uniform("outside", now, p)[0] if rules.outside_fill > 0 else 1.0
@@ -132,7 +132,7 @@ def fill(run: Run, p: int, pool: Candidates, now: int, fresh: set[int], young_on
     return 0
 
 
-def pick(run: Run, pool: Candidates, pos: np.ndarray, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
+def pick(run: Replication, pool: Candidates, pos: np.ndarray, mask: np.ndarray, unit: int, g: int, young: np.ndarray,
          young_age: int, now: int) -> int:
     """Position in ``pool`` of the best candidate among ``pos[mask]`` within the grade's scope (-1: none)."""
     if run.grade_rules(g).scope == "unit_first":
@@ -143,19 +143,19 @@ def pick(run: Run, pool: Candidates, pos: np.ndarray, mask: np.ndarray, unit: in
     if not len(where):
         return -1
     lacks = young_age > 0 and not team_has_young(run, unit, young_age, now)
-    scores = pool.score[pos[where]] + scoring.team_bonus(run.s.selection.score, lacks, young[where])
+    scores = pool.score[pos[where]] + scoring.team_bonus(run.scenario.selection.score, lacks, young[where])
     return int(pos[where[scoring.best(scores)]])
 
 
-def promote(run: Run, c: int, p: int, now: int, fresh: set[int], exception: bool = False) -> None:
+def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], exception: bool = False) -> None:
     """Cadre ``c`` enters vacant post ``p`` one grade up; the post they leave carries the chain on."""
-    org, s = run.org, run.s
+    org = run.org
     g, chain = int(org.post_grade[p]), int(org.chain[p])
     if exception:
         year = now // 12
         run.exceptions_used[year] = run.exceptions_used.get(year, 0) + 1
     else:
-        audit.check_promotion(run, c, g, now)
+        check_promotion(run, c, g, now)
     if run.teams is not None:
         run.teams.on_fill(int(org.post_unit[p]), g, int(org.unit[c]))
     old = org.promote(c, p, now)
@@ -168,41 +168,40 @@ def promote(run: Run, c: int, p: int, now: int, fresh: set[int], exception: bool
         run.open_vacancy(old, now, "chain")
 
 
-def start_probation(run: Run, c: int, g: int, now: int) -> None:
-    org = run.org
-    unit_type = org.type_keys[org.unit_type[org.unit[c]]]
-    if run.s.probation.months and unit_type in run.grade_rules(g).probation_in:
-        org.probation_end[c] = now + run.s.probation.months
+def check_promotion(run: Replication, c: int, g: int, now: int) -> None:
+    """The audit's independent re-check that cadre ``c`` may enter grade ``g`` now (raises InvariantError)."""
+    who = f"cadre {int(run.org.key[c])} into {run.scenario.ladder[g]}"
+    audit.check_promotion(run.grade_rules(g), run.org.candidate(c, now), g, now, who)
 
 
-def record_promotion(run: Run, c: int, now: int) -> None:
-    org = run.org
-    run.promoted_merit.append(float(org.merit[c]))
-    if org.cohort[c] >= 0 and org.joined[c] <= now:
-        org.promoted_in_cohort[c] = True
+def record_promotion(run: Replication, c: int, now: int) -> None:
+    """Note a promotion for the selection-quality metric and the cadre's Youth Talent cohort."""
+    run.promoted_merit.append(float(run.org.merit[c]))
+    run.org.note_promotion(c, now)
 
 
-def exceptions_left(run: Run, now: int) -> bool:
-    return run.exceptions_used.get(now // 12, 0) < run.s.selection.exceptional.per_year
+def exceptions_left(run: Replication, now: int) -> bool:
+    """Whether an exceptional promotion is still allowed in the calendar year of ``now``."""
+    return run.exceptions_used.get(now // 12, 0) < run.scenario.selection.exceptional.per_year
 
 
-def team_young_age(run: Run, unit: int, g: int) -> int:
+def team_young_age(run: Replication, unit: int, g: int) -> int:
     """The young-member age of ``unit``'s team when ``g`` is a team grade, else -1."""
-    if g < run.division_start() or g not in run.s.role_indices("division_level"):
+    if g < run.division_start() or g not in run.scenario.role_indices("division_level"):
         return -1
     return int(run.org.type_young_age[run.org.unit_type[unit]])
 
 
-def team_has_young(run: Run, unit: int, young_age: int, now: int) -> bool:
+def team_has_young(run: Replication, unit: int, young_age: int, now: int) -> bool:
     """Whether ``unit``'s leadership team has a member younger than ``young_age``."""
     org = run.org
     posts = org.unit_posts[unit]
-    holders = org.holder[posts[np.isin(org.post_grade[posts], run.s.role_indices("division_level"))]]
+    holders = org.holder[posts[np.isin(org.post_grade[posts], run.scenario.role_indices("division_level"))]]
     holders = holders[holders >= 0]
     return bool(len(holders)) and bool(np.any(org.age(holders, now) < young_age))
 
 
-def review(run: Run, g: int, now: int) -> int:
+def review(run: Replication, g: int, now: int) -> int:
     """Yearly review of a rate-based grade: each eligible cadre below moves up with the grade's rate."""
     rules = run.grade_rules(g)
     if now % 12 + 1 != rules.review_month:
@@ -213,38 +212,10 @@ def review(run: Run, g: int, now: int) -> int:
     up = idx[ok & (run.rng.uniform("review", now, org.key[idx]) < rules.promotion_rate)]
     for c in up:
         c = int(c)
-        audit.check_promotion(run, c, g, now)
-        old = org.vacate(c)
-        org.prev_grade[c], org.grade[c] = org.grade[c], g
-        org.grade_since[c] = org.last_promotion[c] = now
-        org.posts_held[c, g] = 1
+        check_promotion(run, c, g, now)
+        old = org.promote_in_place(c, g, now)
         record_promotion(run, c, now)
         run.log.add(now, "promotion", c, g, int(org.unit[c]), -1, -1, "review")
         run.open_vacancy(old, now, "review")
     return len(up)
 
-
-def seat_returners(run: Run, now: int) -> None:
-    """Cadres without a post (after failing probation) take a vacant post of their grade, own unit first."""
-    org = run.org
-    n = org.n
-    waiting = np.flatnonzero(org.active[:n] & (org.post[:n] < 0) & (org.grade[:n] >= 0))
-    for c in waiting:
-        c = int(c)
-        if run.grade_rules(int(org.grade[c])).kind != "post_limited":
-            continue
-        seat_in_grade(run, c, now, "return")
-
-
-def seat_in_grade(run: Run, c: int, now: int, how: str) -> bool:
-    """Seat ``c`` in a vacant post of their grade, own unit first. Returns whether one was found."""
-    org = run.org
-    open_ = org.vacancies(int(org.grade[c]))
-    if not len(open_):
-        return False
-    own = open_[org.post_unit[open_] == org.unit[c]]
-    p = int(own[0] if len(own) else open_[0])
-    chain = int(org.chain[p])
-    org.move(c, p, now)
-    run.filled(p, c, now, how, chain)
-    return True

@@ -1,9 +1,10 @@
-"""Eligibility for promotion (MODEL.md section 3): pure, vectorized over a candidate pool.
+"""Eligibility for promotion (docs/model.md): pure, vectorized over a candidate pool.
 
 Candidates are cadres of the grade directly below the target grade; each rule
 in force gives a boolean array of those who fail it. A cadre is eligible only
 if no rule fails. The same functions serve selection, the metrics and the
-eligibility attribution, so that what is reported is what is applied.
+eligibility attribution, so that what is reported is what is applied. Spans of
+years become whole months through ``spans.months``, as in the audit.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cadresim.scenario.schema import Grade
+from cadresim.rules.ages import age, division_start
+from cadresim.rules.spans import months
+from cadresim.scenario.schema import Grade, Scenario
 
 RULES = ("years_in_grade_below", "years_of_work", "grassroots_years", "posts_held_below", "age_ceiling",
          "probation")
@@ -34,20 +37,15 @@ class Pool:
         return Pool(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
 
 
-def age(birth: np.ndarray | int, now: int) -> np.ndarray:
-    """Age in completed years at month ``now``."""
-    return (now - np.asarray(birth)) // 12
-
-
 def failures(rules: Grade, pool: Pool, now: int) -> dict[str, np.ndarray]:
     """For each rule in force, who in ``pool`` fails it at month ``now``."""
     out: dict[str, np.ndarray] = {}
     if rules.years_in_grade_below is not None:
-        out["years_in_grade_below"] = (now - pool.grade_since) < round(12 * rules.years_in_grade_below)
+        out["years_in_grade_below"] = (now - pool.grade_since) < months(rules.years_in_grade_below)
     if rules.years_of_work is not None:
-        out["years_of_work"] = (now - pool.work_start) < round(12 * rules.years_of_work)
+        out["years_of_work"] = (now - pool.work_start) < months(rules.years_of_work)
     if rules.grassroots_years is not None:
-        out["grassroots_years"] = pool.grassroots_months < round(12 * rules.grassroots_years)
+        out["grassroots_years"] = pool.grassroots_months < months(rules.grassroots_years)
     if rules.posts_held_below is not None:
         out["posts_held_below"] = pool.posts_held < rules.posts_held_below
     if rules.age_ceiling is not None:
@@ -82,3 +80,14 @@ def waivable_single_failure(rules: Grade, pool: Pool, now: int, last_promotion: 
     count = np.sum(np.vstack(list(fails.values())), axis=0)
     hard = fails["probation"] | fails.get("age_ceiling", False)
     return (count == 1) & ~hard & ((now - last_promotion) >= 12)
+
+
+def division_grassroots_months(scenario: Scenario) -> int | None:
+    """Grassroots experience (months) that the lowest division-level grade asks for under ``scenario``:
+    the threshold of "lacking grassroots experience" in secondment and of the division-level grassroots
+    share. None when that rule is off or the ladder has no division level."""
+    g = division_start(scenario)
+    if g >= len(scenario.ladder):
+        return None
+    years = scenario.grades[scenario.ladder[g]].grassroots_years
+    return None if years is None else months(years)

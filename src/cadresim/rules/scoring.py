@@ -1,13 +1,18 @@
-"""The selection score (MODEL.md section 4): pure functions of arrays."""
+"""The selection score (docs/model.md): pure functions of arrays."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cadresim.scenario.schema import Score
+from cadresim.scenario.schema import NoiseSD, Score
 
 
-def base_score(w: Score, merit: np.ndarray, noise: np.ndarray, noise_sd: float, months_in_grade: np.ndarray,
+def assessed(merit: np.ndarray, noise: np.ndarray, noise_sd: NoiseSD | float) -> np.ndarray:
+    """Assessed merit: latent merit seen through standard normal ``noise`` scaled to ``noise_sd``."""
+    return merit + noise_sd * noise
+
+
+def base_score(w: Score, merit: np.ndarray, noise: np.ndarray, noise_sd: NoiseSD | float, months_in_grade: np.ndarray,
                youth_bonus: np.ndarray) -> np.ndarray:
     """Score before the team bonus: weighted assessed merit, seniority and the Youth Talent bonus.
 
@@ -18,8 +23,8 @@ def base_score(w: Score, merit: np.ndarray, noise: np.ndarray, noise_sd: float, 
         months_in_grade: months in the current grade.
         youth_bonus: True for Youth Talent members within their bonus period.
     """
-    assessed = merit + noise_sd * noise
-    return w.merit * assessed + w.years_in_grade * months_in_grade / 12.0 + w.youth_talent_bonus * youth_bonus
+    return (w.merit * assessed(merit, noise, noise_sd) + w.years_in_grade * months_in_grade / 12.0
+            + w.youth_talent_bonus * youth_bonus)
 
 
 def team_bonus(w: Score, team_lacks_young: bool, candidate_young: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ fallback.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NewType
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -25,7 +25,10 @@ def _check_year_month(value: str) -> str:
 
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-\d{1,2}$"), AfterValidator(_check_year_month)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Years = Annotated[float, Field(ge=0.0)]
+YearSpan = NewType("YearSpan", float)  # a rule's span of time in years; the engine counts whole months of it
+Years = Annotated[YearSpan, Field(ge=0.0)]
+NoiseSD = NewType("NoiseSD", float)  # a standard deviation on the scale of latent merit (N(0, 1))
+StandardDeviation = Annotated[NoiseSD, Field(ge=0.0)]
 Age = Annotated[int, Field(ge=14, le=100)]
 CalendarMonth = Annotated[int, Field(ge=1, le=12)]
 
@@ -200,8 +203,8 @@ class Selection(Section):
         "score", "how the winner is chosen among eligible candidates: score (the weighted score below), random "
         "(uniformly at random, for theory checks) or seniority (longest in grade first)", MODEL)
     cascade: bool = F(True, "the vacancy a winner leaves is served in the same round", ASSUMPTION)
-    assessment_noise: Years = F(0.5, "SD of assessment noise, drawn each round (knowing cadres better: lower)",
-                                ASSUMPTION)
+    assessment_noise: StandardDeviation = F(
+        0.5, "SD of assessment noise, drawn each round (knowing cadres better: lower)", ASSUMPTION)
     score: Score = FF(Score, "score weights", ASSUMPTION)
     outside_fill_mode: Literal["no_candidate", "always"] = F(
         "no_candidate", "no_candidate: outside_fill applies when no eligible candidate exists (default); "

@@ -38,6 +38,7 @@ class EventLog:
 
     def add(self, month: int, event: str, cadre: int = -1, grade: int = -1, unit: int = -1, post: int = -1,
             chain: int = -1, detail: str = "") -> None:
+        """Count one event of kind ``event`` and, when the log is enabled, record it (-1: none)."""
         self.counts[event] = self.counts.get(event, 0) + 1
         if self.enabled:
             self.records.append(Event(month, event, cadre, grade, unit, post, chain, detail))

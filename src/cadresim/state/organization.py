@@ -1,62 +1,114 @@
 """The organization's state during a run: cadres, posts and units as parallel arrays.
 
-Processes change the state only through the methods here, so that every change
-of post is also a change of holder, and grassroots experience accrues in one
-place. Cadre arrays grow by doubling as recruits arrive; ``n`` is the number in
-use. Months are int indices; -1 means "none".
+Processes read the arrays freely but change the state only through the methods
+here, so that every change of post is also a change of holder, and grassroots
+experience accrues in one place. Cadre arrays grow by doubling as recruits
+arrive; ``n`` is the number in use. Months are int indices; -1 means "none".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from cadresim.rules.eligibility import Pool
 from cadresim.district.roster import Roster
+from cadresim.rules.ages import age
+from cadresim.rules.audit import Candidate
+from cadresim.rules.eligibility import Pool
 from cadresim.scenario.schema import Scenario
 
-_INT_FIELDS = ("birth", "work_start", "grade", "grade_since", "unit", "post", "post_since", "last_promotion",
-               "gr_months", "gr_since", "cohort", "probation_end", "secondment_end", "prev_grade",
-               "key", "exit_at", "bonus_until", "joined", "entered")
-_FLOAT_FIELDS = ("merit", "hazard", "threshold")
-_BOOL_FIELDS = ("female", "enterprise", "active", "promoted_in_cohort")
+NONE = -1  # "no month", "no post", "no cohort"...
 
-ENTRY_KINDS = {"roster": 0, "recruitment": 1, "outside": 2, "lateral": 3}
+_NO_INTS = np.zeros(0, dtype=np.int64)
+_NO_FLOATS = np.zeros(0, dtype=np.float64)
+_NO_BOOLS = np.zeros(0, dtype=bool)
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """A cadre entering during the run, as drawn by intake (months as ints)."""
+
+    birth: int
+    female: bool
+    merit: float
+    threshold: float  # Exp(1) exit threshold
+    work_start: int
+    grassroots_months: int  # grassroots experience brought
+    enterprise: bool = False
+    last_promotion: int = NONE
 
 
 class Organization:
-    """Mutable state of one replication."""
+    """Mutable state of one replication.
+
+    Cadre arrays have ``capacity`` entries, the first ``n`` in use (an empty array until the
+    roster is loaded); post arrays one entry per post; unit arrays one entry per unit.
+    """
+
+    # --- cadres ------------------------------------------------------------------------------------
+    key: np.ndarray = _NO_INTS  # stable id: the roster's cadre_id or intake's entry key; keys random draws
+    birth: np.ndarray = _NO_INTS  # birth month
+    female: np.ndarray = _NO_BOOLS
+    enterprise: np.ndarray = _NO_BOOLS  # has enterprise experience
+    work_start: np.ndarray = _NO_INTS  # month work started
+    active: np.ndarray = _NO_BOOLS  # still in the organization
+    grade: np.ndarray = _NO_INTS  # ladder index
+    prev_grade: np.ndarray = _NO_INTS  # the grade before the last promotion (a failed probation returns there)
+    grade_since: np.ndarray = _NO_INTS  # month the cadre entered the grade
+    last_promotion: np.ndarray = _NO_INTS  # month of the last promotion
+    unit: np.ndarray = _NO_INTS  # unit index (of the post, when seated)
+    post: np.ndarray = _NO_INTS  # post index
+    post_since: np.ndarray = _NO_INTS  # month the cadre took the post
+    posts_held: np.ndarray = np.zeros((0, 0), dtype=np.int64)  # [cadre, grade]: distinct posts held in the grade
+    grassroots_banked: np.ndarray = _NO_INTS  # grassroots months up to grassroots_since
+    grassroots_since: np.ndarray = _NO_INTS  # month grassroots months started to accrue (-1: not accruing)
+    probation_end: np.ndarray = _NO_INTS
+    secondment_end: np.ndarray = _NO_INTS
+    cohort: np.ndarray = _NO_INTS  # Youth Talent cohort index
+    joined: np.ndarray = _NO_INTS  # month the cadre joined the cohort
+    bonus_until: np.ndarray = _NO_INTS  # last month of the Youth Talent score bonus
+    promoted_in_cohort: np.ndarray = _NO_BOOLS  # promoted at least once since joining the cohort
+    merit: np.ndarray = _NO_FLOATS  # latent merit (plus mentoring)
+    hazard: np.ndarray = _NO_FLOATS  # cumulative hazard of other exits so far
+    threshold: np.ndarray = _NO_FLOATS  # the Exp(1) threshold at which the cumulative hazard makes them exit
 
     def __init__(self, scenario: Scenario, roster: Roster) -> None:
-        self.s = scenario
-        self.K = len(scenario.ladder)
-        self._init_units(roster)
-        self._init_posts(roster)
+        self.scenario = scenario
+        self.n_grades = len(scenario.ladder)
+        self.n = 0
+        self.capacity = 0
+        self.posts_held = np.zeros((0, self.n_grades), dtype=np.int64)
+        units = roster.units.sort_values("unit_id").reset_index(drop=True)
+        self._init_units(units)
+        self._init_posts(units, roster)
         self._init_cadres(roster)
 
     # --- set-up ---------------------------------------------------------------------------------
 
-    def _init_units(self, roster: Roster) -> None:
-        units = roster.units.sort_values("unit_id").reset_index(drop=True)
-        types = list(self.s.district.units)
+    def _init_units(self, units: pd.DataFrame) -> None:
+        """Unit arrays: ids, names, types and their flags, districts."""
+        unit_types = self.scenario.district.units
+        types = list(unit_types)
         self.unit_ids = units["unit_id"].to_numpy(np.int64)
         self.unit_names = units["name"].astype(str).tolist()
         self.unit_type = np.array([types.index(t) for t in units["type"]], dtype=np.int64)
         self.type_keys = types
-        self.type_grassroots = np.array([self.s.district.units[t].grassroots for t in types], dtype=bool)
-        young = [self.s.district.units[t].young_member_age for t in types]
-        self.type_young_age = np.array([-1 if a is None else a for a in young], dtype=np.int64)
+        self.type_grassroots = np.array([unit_types[t].grassroots for t in types], dtype=bool)
+        young = [unit_types[t].young_member_age for t in types]
+        self.type_young_age = np.array([NONE if a is None else a for a in young], dtype=np.int64)
         self.unit_index = {int(u): i for i, u in enumerate(self.unit_ids)}
         # the district each unit belongs to (-1: city level, filled from every district)
         group = units["district"] if "district" in units else pd.Series(0, index=units.index)
         self.unit_group = group.fillna(0).to_numpy(np.int64)
         self.several_districts = len(np.unique(self.unit_group)) > 1
 
-    def _init_posts(self, roster: Roster) -> None:
+    def _init_posts(self, units: pd.DataFrame, roster: Roster) -> None:
+        """Post arrays (sorted by grade, then unit), each post open and in no chain."""
         unit, grade = [], []
-        units = roster.units.sort_values("unit_id").reset_index(drop=True)
-        for g, key in enumerate(self.s.ladder):
-            if self.s.grades[key].kind != "post_limited":
+        for g, key in enumerate(self.scenario.ladder):
+            if self.scenario.grades[key].kind != "post_limited":
                 continue
             counts = roster.posts(key).reindex(units.index).fillna(0).astype(int).to_numpy()
             for u, n in enumerate(counts):
@@ -65,36 +117,38 @@ class Organization:
         order = np.lexsort((np.array(unit, dtype=np.int64), np.array(grade, dtype=np.int64)))
         self.post_unit = np.array(unit, dtype=np.int64)[order]
         self.post_grade = np.array(grade, dtype=np.int64)[order]
-        self.holder = np.full(len(order), -1, dtype=np.int64)
+        self.holder = np.full(len(order), NONE, dtype=np.int64)
         by_unit = np.argsort(self.post_unit, kind="stable")
         bounds = np.searchsorted(self.post_unit[by_unit], np.arange(len(units) + 1))
         self.unit_posts = [by_unit[bounds[u]:bounds[u + 1]] for u in range(len(units))]
-        self.chain = np.full(len(order), -1, dtype=np.int64)
+        self.chain = np.full(len(order), NONE, dtype=np.int64)
         self.n_chains = 0
 
     def _init_cadres(self, roster: Roster) -> None:
+        """The roster's cadres, in cadre_id order, seated in free posts of their grade and unit."""
         c = roster.cadres.sort_values("cadre_id").reset_index(drop=True)
         n = len(c)
-        self.n = 0
         self._alloc(max(2 * n, 64))
-        ladder = {k: i for i, k in enumerate(self.s.ladder)}
-        cohorts = list(self.s.youth_talent.cohorts)
-        idx = np.arange(n)
         self.n = n
-        for f in ("birth", "work_start", "grade_since", "post_since", "last_promotion", "probation_end",
-                  "secondment_end"):
-            getattr(self, f)[idx] = c[f].to_numpy(np.int64)
+        idx = np.arange(n)
+        def month(column: str) -> np.ndarray:
+            return c[column].to_numpy(np.int64)
+
+        self.birth[idx], self.work_start[idx] = month("birth"), month("work_start")
+        self.grade_since[idx], self.post_since[idx] = month("grade_since"), month("post_since")
+        self.last_promotion[idx], self.probation_end[idx] = month("last_promotion"), month("probation_end")
+        self.secondment_end[idx] = month("secondment_end")
         self.female[idx] = c["female"].to_numpy(bool)
         self.enterprise[idx] = c["enterprise"].to_numpy(bool)
-        self.grade[idx] = c["grade"].map(ladder).to_numpy(np.int64)
+        self.grade[idx] = c["grade"].map({k: i for i, k in enumerate(self.scenario.ladder)}).to_numpy(np.int64)
         self.unit[idx] = c["unit_id"].map(self.unit_index).to_numpy(np.int64)
-        self.gr_months[idx] = c["grassroots_months"].to_numpy(np.int64)
-        self.cohort[idx] = c["cohort"].map(lambda x: cohorts.index(x) if x in cohorts else -1).to_numpy(np.int64)
+        self.grassroots_banked[idx] = c["grassroots_months"].to_numpy(np.int64)
+        cohorts = list(self.scenario.youth_talent.cohorts)
+        self.cohort[idx] = c["cohort"].map(lambda x: cohorts.index(x) if x in cohorts else NONE).to_numpy(np.int64)
         self.posts_held[idx, self.grade[idx]] = c["posts_held"].to_numpy(np.int64)
         self.key[idx] = c["cadre_id"].to_numpy(np.int64)
         self.active[idx] = True
         self.prev_grade[idx] = self.grade[idx] - 1
-        self.entered[idx] = roster.start
         self._seat_roster(roster.start)
 
     def _seat_roster(self, start: int) -> None:
@@ -106,47 +160,73 @@ class Organization:
             slots = free.get((int(self.unit[c]), int(self.grade[c])))
             if slots:
                 self._seat(c, slots.pop())
-            self._set_accrual(c, start)
+            self._restart_accrual(c, start)
 
     def _alloc(self, size: int) -> None:
-        old = self.n
-        for f in _INT_FIELDS:
-            self._grow(f, size, -1, np.int64, old)
-        for f in _FLOAT_FIELDS:
-            self._grow(f, size, 0.0, np.float64, old)
-        for f in _BOOL_FIELDS:
-            self._grow(f, size, False, bool, old)
-        held = np.zeros((size, self.K), dtype=np.int64)
-        if hasattr(self, "posts_held"):
-            held[:old] = self.posts_held[:old]
-        self.posts_held = held
-        self.capacity = size
+        """Room for ``size`` cadres: the ``n`` in use keep their values, new entries are "none"."""
+        def grow(old: np.ndarray, fill: float) -> np.ndarray:
+            new = np.full((size, *old.shape[1:]), fill, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            return new
 
-    def _grow(self, field: str, size: int, fill, dtype, old: int) -> None:
-        arr = np.full(size, fill, dtype=dtype)
-        if hasattr(self, field):
-            arr[:old] = getattr(self, field)[:old]
-        setattr(self, field, arr)
+        self.key = grow(self.key, NONE)
+        self.birth = grow(self.birth, NONE)
+        self.female = grow(self.female, False)
+        self.enterprise = grow(self.enterprise, False)
+        self.work_start = grow(self.work_start, NONE)
+        self.active = grow(self.active, False)
+        self.grade = grow(self.grade, NONE)
+        self.prev_grade = grow(self.prev_grade, NONE)
+        self.grade_since = grow(self.grade_since, NONE)
+        self.last_promotion = grow(self.last_promotion, NONE)
+        self.unit = grow(self.unit, NONE)
+        self.post = grow(self.post, NONE)
+        self.post_since = grow(self.post_since, NONE)
+        self.posts_held = grow(self.posts_held, 0)
+        self.grassroots_banked = grow(self.grassroots_banked, NONE)
+        self.grassroots_since = grow(self.grassroots_since, NONE)
+        self.probation_end = grow(self.probation_end, NONE)
+        self.secondment_end = grow(self.secondment_end, NONE)
+        self.cohort = grow(self.cohort, NONE)
+        self.joined = grow(self.joined, NONE)
+        self.bonus_until = grow(self.bonus_until, NONE)
+        self.promoted_in_cohort = grow(self.promoted_in_cohort, False)
+        self.merit = grow(self.merit, 0.0)
+        self.hazard = grow(self.hazard, 0.0)
+        self.threshold = grow(self.threshold, 0.0)
+        self.capacity = size
 
     # --- queries --------------------------------------------------------------------------------
 
     def grassroots_at(self, idx: np.ndarray | int, now: int) -> np.ndarray:
         """Grassroots months of cadres ``idx`` at month ``now``."""
-        since = self.gr_since[idx]
-        return self.gr_months[idx] + np.where(since >= 0, now - since, 0)
+        since = self.grassroots_since[idx]
+        return self.grassroots_banked[idx] + np.where(since >= 0, now - since, 0)
 
     def members(self, grade: int) -> np.ndarray:
         """Active cadres in ``grade``."""
         n = self.n
         return np.flatnonzero(self.active[:n] & (self.grade[:n] == grade))
 
+    def seated(self, grades: list[int]) -> np.ndarray:
+        """Active cadres of ``grades`` who hold a post."""
+        n = self.n
+        return np.flatnonzero(self.active[:n] & np.isin(self.grade[:n], grades) & (self.post[:n] >= 0))
+
     def pool(self, idx: np.ndarray, now: int) -> Pool:
         """Eligibility view of cadres ``idx`` (posts held in their current grade)."""
         return Pool(self.birth[idx], self.work_start[idx], self.grade_since[idx], self.grassroots_at(idx, now),
                     self.posts_held[idx, self.grade[idx]], self.probation_end[idx])
 
+    def candidate(self, c: int, now: int) -> Candidate:
+        """What the audit looks at in cadre ``c`` at month ``now``."""
+        g = int(self.grade[c])
+        return Candidate(g, int(self.birth[c]), int(self.work_start[c]), int(self.grade_since[c]),
+                         int(self.grassroots_at(c, now)), int(self.posts_held[c, g]), int(self.probation_end[c]))
+
     def age(self, idx: np.ndarray | int, now: int) -> np.ndarray:
-        return (now - self.birth[idx]) // 12
+        """Age in completed years of cadres ``idx`` at month ``now``."""
+        return age(self.birth[idx], now)
 
     def same_district(self, idx: np.ndarray, unit: int) -> np.ndarray:
         """Which cadres ``idx`` may fill a post of ``unit``: those of its district (everyone for a
@@ -157,29 +237,42 @@ class Organization:
         return self.unit_group[self.unit[idx]] == group
 
     def is_grassroots_unit(self, unit: int) -> bool:
+        """Whether time served in ``unit`` counts as grassroots experience."""
         return bool(self.type_grassroots[self.unit_type[unit]])
 
     def vacancies(self, grade: int | None = None) -> np.ndarray:
+        """Open posts (of ``grade``, when given)."""
         open_ = self.holder < 0
         if grade is not None:
             open_ &= self.post_grade == grade
         return np.flatnonzero(open_)
 
-    # --- changes --------------------------------------------------------------------------------
+    # --- changes: posts and chains --------------------------------------------------------------
 
-    def _set_accrual(self, c: int, now: int) -> None:
+    def _restart_accrual(self, c: int, now: int) -> None:
         """Bank grassroots months so far and restart accrual if the cadre now accrues."""
-        if self.gr_since[c] >= 0:
-            self.gr_months[c] += now - self.gr_since[c]
+        if self.grassroots_since[c] >= 0:
+            self.grassroots_banked[c] += now - self.grassroots_since[c]
         seconded = self.secondment_end[c] > now
         accrues = seconded or (self.unit[c] >= 0 and self.is_grassroots_unit(int(self.unit[c])))
-        self.gr_since[c] = now if accrues else -1
+        self.grassroots_since[c] = now if accrues else NONE
 
     def _seat(self, c: int, p: int) -> None:
+        """``c`` holds post ``p`` (the post leaves its vacancy chain)."""
         self.post[c] = p
         self.holder[p] = c
         self.unit[c] = self.post_unit[p]
-        self.chain[p] = -1
+        self.chain[p] = NONE
+
+    def new_chain(self) -> int:
+        """A new vacancy-chain id."""
+        self.n_chains += 1
+        return self.n_chains - 1
+
+    def open_chain(self, p: int) -> int:
+        """Vacant post ``p`` starts a new vacancy chain. Returns its id."""
+        self.chain[p] = self.new_chain()
+        return int(self.chain[p])
 
     def vacate(self, c: int, chain: int | None = None) -> int:
         """Cadre ``c`` leaves their post; the post opens with ``chain`` (a new chain when None).
@@ -189,15 +282,11 @@ class Organization:
         """
         p = int(self.post[c])
         if p < 0:
-            return -1
-        self.holder[p] = -1
-        self.post[c] = -1
+            return NONE
+        self.holder[p] = NONE
+        self.post[c] = NONE
         self.chain[p] = self.new_chain() if chain is None else chain
         return p
-
-    def new_chain(self) -> int:
-        self.n_chains += 1
-        return self.n_chains - 1
 
     def move(self, c: int, p: int, now: int) -> int:
         """Seat ``c`` in vacant post ``p`` (same or other grade); their old post inherits p's chain.
@@ -210,7 +299,7 @@ class Organization:
         self._seat(c, p)
         self.post_since[c] = now
         self.posts_held[c, self.post_grade[p]] += 1
-        self._set_accrual(c, now)
+        self._restart_accrual(c, now)
         return old
 
     def swap(self, a: int, b: int, now: int) -> None:
@@ -221,34 +310,111 @@ class Organization:
         for c in (a, b):
             self.post_since[c] = now
             self.posts_held[c, self.grade[c]] += 1
-            self._set_accrual(c, now)
+            self._restart_accrual(c, now)
+
+    # --- changes: grades ------------------------------------------------------------------------
 
     def promote(self, c: int, p: int, now: int) -> int:
         """``c`` moves up into vacant post ``p``. Returns the post they left."""
-        self.prev_grade[c] = self.grade[c]
-        self.grade[c] = self.post_grade[p]
-        self.grade_since[c] = now
-        self.last_promotion[c] = now
+        self._enter_grade(c, int(self.post_grade[p]), now)
         self.posts_held[c, self.grade[c]] = 0
         return self.move(c, p, now)
 
+    def promote_in_place(self, c: int, grade: int, now: int) -> int:
+        """``c`` moves up into rate-based ``grade``, which has no posts. Returns the post they left."""
+        old = self.vacate(c)
+        self._enter_grade(c, grade, now)
+        self.posts_held[c, grade] = 1
+        return old
+
+    def _enter_grade(self, c: int, grade: int, now: int) -> None:
+        """``c`` is promoted into ``grade`` in month ``now``."""
+        self.prev_grade[c] = self.grade[c]
+        self.grade[c] = grade
+        self.grade_since[c] = self.last_promotion[c] = now
+
+    def demote(self, c: int, now: int) -> int:
+        """``c`` leaves their post and returns to their former grade (a failed probation).
+
+        Returns:
+            the post they left (-1 if none).
+        """
+        p = self.vacate(c)
+        self.grade[c] = self.prev_grade[c]
+        self.grade_since[c] = now
+        return p
+
+    def hold_unposted(self, c: int) -> None:
+        """``c`` holds a position of a grade without posts (rate-based): one post held in it."""
+        self.posts_held[c, self.grade[c]] = 1
+
+    # --- changes: probation, secondment, Youth Talent --------------------------------------------
+
+    def set_probation(self, c: int, end: int) -> None:
+        """``c`` is on probation until month ``end``."""
+        self.probation_end[c] = end
+
+    def end_probation(self, c: int) -> None:
+        """``c``'s probation is over."""
+        self.probation_end[c] = NONE
+
+    def second(self, c: int, until: int, now: int) -> None:
+        """``c`` is seconded to the grassroots front line from ``now`` to ``until`` (keeping their post)."""
+        self.secondment_end[c] = until
+        self._restart_accrual(c, now)
+
+    def end_secondment(self, c: int, now: int) -> None:
+        """``c``'s secondment ends in month ``now`` (grassroots accrual follows their post again)."""
+        self.secondment_end[c] = NONE
+        self._restart_accrual(c, now)
+
+    def join_cohort(self, c: int, cohort: int, start: int, mentoring: float, bonus_until: int,
+                    promoted: bool = False) -> None:
+        """``c`` joins Youth Talent ``cohort`` (started in month ``start``) with its mentoring and bonus.
+
+        Args:
+            promoted: whether they have been promoted since ``start`` (roster members of a past cohort).
+        """
+        self.cohort[c], self.joined[c] = cohort, start
+        self.merit[c] += mentoring
+        self.bonus_until[c] = bonus_until
+        self.promoted_in_cohort[c] = promoted
+
+    def note_promotion(self, c: int, now: int) -> None:
+        """``c`` was promoted in month ``now``: it counts for their Youth Talent cohort if they had joined."""
+        if self.cohort[c] >= 0 and self.joined[c] <= now:
+            self.promoted_in_cohort[c] = True
+
+    # --- changes: entries and exits -------------------------------------------------------------
+
+    def set_draws(self, idx: np.ndarray, merit: np.ndarray, threshold: np.ndarray) -> None:
+        """Latent merit and exit thresholds of cadres ``idx`` (roster cadres, drawn at the start)."""
+        self.merit[idx] = merit
+        self.threshold[idx] = threshold
+
+    def accrue_hazard(self, idx: np.ndarray, hazard: np.ndarray) -> None:
+        """Add one month's hazard of other exits to cadres ``idx``."""
+        self.hazard[idx] += hazard
+
     def remove(self, c: int, now: int) -> int:
         """``c`` leaves the organization. Returns the post they left."""
-        self._set_accrual(c, now)
+        self._restart_accrual(c, now)
         self.active[c] = False
         return self.vacate(c)
 
-    def add(self, now: int, grade: int, unit: int, key: int, **attrs) -> int:
+    def add(self, now: int, grade: int, unit: int, key: int, person: Entrant) -> int:
         """A new cadre enters ``grade`` in ``unit`` (seated by the caller). Returns their index."""
         if self.n == self.capacity:
             self._alloc(2 * self.capacity)
         c = self.n
         self.n += 1
         self.key[c], self.grade[c], self.unit[c] = key, grade, unit
-        self.grade_since[c] = self.post_since[c] = self.entered[c] = now
+        self.grade_since[c] = self.post_since[c] = now
         self.prev_grade[c] = grade - 1
         self.active[c] = True
-        for name, value in attrs.items():
-            getattr(self, name)[c] = value
-        self._set_accrual(c, now)
+        self.birth[c], self.female[c], self.enterprise[c] = person.birth, person.female, person.enterprise
+        self.merit[c], self.threshold[c] = person.merit, person.threshold
+        self.work_start[c], self.grassroots_banked[c] = person.work_start, person.grassroots_months
+        self.last_promotion[c] = person.last_promotion
+        self._restart_accrual(c, now)
         return c

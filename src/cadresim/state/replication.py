@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-import numpy as np
-
-from cadresim.state.events import EventLog
 from cadresim.rng import KeyedRandom
-from cadresim.scenario.schema import Scenario
+from cadresim.rules.ages import division_start
+from cadresim.scenario.schema import Grade, Scenario
+from cadresim.state.events import EventLog
 from cadresim.state.organization import Organization
 
-if TYPE_CHECKING:
-    from cadresim.measures.teams import TeamTracker
 
+class TeamRecorder(Protocol):
+    """What processes tell the record of leadership teams (``measures.teams.TeamTracker``)."""
 
-class InvariantError(AssertionError):
-    """The engine broke one of its own invariants (a bug, never bad input)."""
+    def on_exit(self, unit: int, grade: int, reason: str) -> None:
+        """A cadre of ``grade`` in ``unit`` left the organization for ``reason``."""
+
+    def on_fill(self, unit: int, grade: int, from_unit: int) -> None:
+        """A post of ``grade`` in ``unit`` was filled by a cadre from ``from_unit`` (-1: from outside)."""
+
+    def before_round(self, replication: Replication, now: int) -> None:
+        """The reshuffle's round is about to start (its departures are over)."""
+
+    def after_round(self, replication: Replication, now: int) -> None:
+        """The reshuffle's round is over."""
 
 
 @dataclass
-class Run:
-    """One replication in progress."""
+class Replication:
+    """One replication in progress.
 
-    s: Scenario
+    Attributes:
+        exceptions_used: exceptional promotions by calendar year (``month // 12``).
+        promoted_merit: latent merit of each cadre promoted so far, as drawn (for the selection-quality metric).
+        reshuffle_outcome: per reshuffle month, (division-level and leadership posts filled, such posts).
+        teams: the record of leadership teams, when the ladder has division-level grades.
+        timings: seconds spent per step (eligibility within selection).
+    """
+
+    scenario: Scenario
     org: Organization
     rng: KeyedRandom
     log: EventLog
@@ -34,38 +50,25 @@ class Run:
     reshuffle_outcome: dict[int, tuple[int, int]] = field(default_factory=dict)
     entries: int = 0
     exits: int = 0
-    teams: TeamTracker | None = None
+    teams: TeamRecorder | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
-    def grade_rules(self, g: int):
-        return self.s.grades[self.s.ladder[g]]
+    def grade_rules(self, g: int) -> Grade:
+        """The settings of grade ``g`` (a ladder index)."""
+        return self.scenario.grades[self.scenario.ladder[g]]
 
     def open_vacancy(self, p: int, now: int, detail: str) -> None:
-        """Log a post that has just opened (its chain id is already set)."""
+        """Log a post that has just opened (its chain id is already set); nothing for ``p`` < 0."""
         if p >= 0:
             org = self.org
             self.log.add(now, "vacancy_opened", -1, int(org.post_grade[p]), int(org.post_unit[p]), p,
                          int(org.chain[p]), detail)
 
     def filled(self, p: int, c: int, now: int, how: str, chain: int) -> None:
+        """Log that cadre ``c`` filled post ``p`` of vacancy chain ``chain``."""
         org = self.org
         self.log.add(now, "vacancy_filled", c, int(org.post_grade[p]), int(org.post_unit[p]), p, chain, how)
 
     def division_start(self) -> int:
         """Index of the lowest division-level grade (len(ladder) when the role is absent)."""
-        idx = self.s.role_indices("division_level")
-        return min(idx) if idx else len(self.s.ladder)
-
-
-
-def leave_months(run: Run, idx: np.ndarray) -> np.ndarray:
-    """Month in which each cadre must leave for age: the month after the birthday reaching the limit."""
-    s, org = run.s, run.org
-    big = 10_000
-    ret = s.retirement
-    senior = org.grade[idx] >= run.division_start()
-    female_age = np.where(senior, ret.female_senior or big, ret.female or big)
-    limit = np.where(org.female[idx], female_age, ret.male or big)
-    leaving = np.array([g.leaving_age or big for g in (s.grades[k] for k in s.ladder)], dtype=np.int64)
-    limit = np.minimum(limit, leaving[org.grade[idx]])
-    return org.birth[idx] + 12 * limit + 1
+        return division_start(self.scenario)

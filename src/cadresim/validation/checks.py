@@ -24,7 +24,7 @@ from cadresim.engine.replay import replay
 from cadresim.scenario.schema import Scenario
 
 Z = 4.0  # a correct engine fails one statistical check in about 16,000
-THEORY = Path(__file__).resolve().parents[2] / "scenarios" / "theory"
+THEORY = Path(__file__).resolve().parents[3] / "scenarios" / "theory"
 
 
 @dataclass(frozen=True)
