@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from cadresim.output.run_folder import atomic_folder
+from cadresim.io.atomic import atomic_folder
 
 
 def test_a_failure_leaves_no_folder_and_no_partial(tmp_path: Path):
