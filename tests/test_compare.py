@@ -125,6 +125,16 @@ def test_headline_metrics_come_first():
     assert list(dict.fromkeys(table["metric"]))[:2] == ["post80_division_level", "reshuffle_fill_rate"]
 
 
+def test_other_metrics_follow_the_explicit_table_order_then_cohorts_then_names():
+    values = {(m, "2016-12"): [1.0, 2.0] for m in ("zz_unknown", "youth_talent_promoted_share_c2",
+                                                   "promotion_merit_mean", "division_level_mean_age",
+                                                   "post80_division_level")}
+    table = comparison_table([_run("base", values), _run("scen", values)])
+    assert list(dict.fromkeys(table["metric"])) == ["post80_division_level", "division_level_mean_age",
+                                                    "promotion_merit_mean", "youth_talent_promoted_share_c2",
+                                                    "zz_unknown"]
+
+
 def test_scenario_differences_lists_changed_and_added_settings():
     base = {"name": "a", "description": "x", "rotation": {"rate": 0.05, "targeting": "random"},
             "cohorts": {"c1": {"size": 40}}}

@@ -130,6 +130,24 @@ def test_mean_band_fills_missing_replications_with_zero():
     assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 - half_y, 1.5 + half_y))
 
 
+def test_mean_band_is_the_summary_tables_interval():
+    from cadresim.stats import mean_ci
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"replication": np.repeat(np.arange(7), 2), "g": ["x", "y"] * 7, "v": rng.poisson(9, 14)})
+    band = style.mean_band(df, ["g"], "v").set_index("g")
+    for g in ("x", "y"):
+        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float))
+        assert (band.loc[g, "mean"], band.loc[g, "low"], band.loc[g, "high"]) == pytest.approx((mean, low, high))
+
+
+def test_every_metric_has_one_entry_in_the_table_order():
+    assert sorted(labels.METRIC_ORDER) == sorted(labels.METRICS)
+    assert set(HEADLINE) <= set(labels.METRICS)
+    assert labels.metric_unit("youth_talent_promoted_share_c2") == "unit_percent"
+    assert labels.metric_label("youth_talent_promoted_share_c2") == "Youth Talent cohort c2: promoted at least once"
+
+
 def test_mean_band_fills_every_combination_of_levels():
     df = pd.DataFrame({"replication": [0, 1, 1], "date": ["2014-01", "2014-01", "2014-04"],
                        "decade": [1970, 1980, 1970], "v": [2, 4, 6]})

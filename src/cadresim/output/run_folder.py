@@ -28,36 +28,45 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
     Raises:
         InputError: when the key file lies inside ``target`` or cannot be read or made.
     """
-    from cadresim.report import run_figures  # matplotlib only when writing
-    from cadresim.report.labels import LABELS
-
     key = None if keep_ids else key or resolve_key(None, target)
     with atomic_folder(target) as tmp:
-        res.summary.to_csv(tmp / "summary.csv", index=False)
-        res.per_replication.to_csv(tmp / "replications.csv", index=False)
-        res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        res.eligibility.to_csv(tmp / "eligibility.csv", index=False)
-        res.ages.to_csv(tmp / "ages.csv", index=False)
-        res.pool.to_csv(tmp / "pool.csv", index=False)
-        if not res.teams.empty:
-            res.teams.to_csv(tmp / "teams.csv", index=False)
+        _write_tables(res, tmp)
         if res.events is not None:
             events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
-        tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
-                  "eligibility": res.eligibility}
-        # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
-        labels = grade_labels or {k: LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
-        run_figures.save_all(tables, tmp / "plots", HEADLINE, labels)
-        if not res.teams.empty:
-            from cadresim.report.team_figures import teams_overview
-
-            fig = teams_overview(res.teams, res.teams["date"].min())
-            fig.savefig(tmp / "plots" / "teams.png", dpi=120)
+        _write_plots(res, tmp / "plots", grade_labels)
         manifest = build_manifest(res, jobs, started, key)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+def _write_tables(res: RunResults, folder: Path) -> None:
+    """The run's tables as CSV (teams.csv only where the ladder has teams)."""
+    res.summary.to_csv(folder / "summary.csv", index=False)
+    res.per_replication.to_csv(folder / "replications.csv", index=False)
+    res.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    res.eligibility.to_csv(folder / "eligibility.csv", index=False)
+    res.ages.to_csv(folder / "ages.csv", index=False)
+    res.pool.to_csv(folder / "pool.csv", index=False)
+    if not res.teams.empty:
+        res.teams.to_csv(folder / "teams.csv", index=False)
+
+
+def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None) -> None:
+    """The four standard figures, and teams.png where the run has teams."""
+    from cadresim.report import run_figures  # matplotlib only when writing
+    from cadresim.report.labels import LABELS
+    from cadresim.report.team_figures import teams_overview
+
+    tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
+              "eligibility": res.eligibility}
+    # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
+    labels = grade_labels or {k: LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
+    run_figures.save_all(tables, folder, HEADLINE, labels)
+    if not res.teams.empty:
+        fig = teams_overview(res.teams, res.teams["date"].min())
+        fig.savefig(folder / "teams.png", dpi=120)
 
 
 def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None) -> dict:
