@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cadresim.analysis.differences import welch_difference
+from cadresim.analysis.compare import welch_difference
 from cadresim.measures.metrics import HEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -51,9 +51,9 @@ def sweep_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
 ) -> None:
     """Run a scenario over a grid or a Latin hypercube of parameters; write results/sweeps/<name>/."""
-    from cadresim.analysis.sweep import check_design, sweep
     from cadresim.engine.fanout import dask_executor
     from cadresim.engine.replications import DEFAULT_SEED
+    from cadresim.analysis.sweep import check_design, sweep
 
     try:
         base = load_scenario(scenario, overrides)

@@ -3,7 +3,7 @@
 A metric's label, Chinese term, unit and the noun the html report puts in a sentence are in one
 entry of :data:`METRICS`; :data:`METRIC_ORDER` is the order of tables and reports (headline metrics
 first, then this order, then any other metric by name: :func:`metric_rank`). The metrics themselves
-are computed in :mod:`cadresim.measures.metrics`; their meaning is listed in the README.
+are computed in :mod:`cadresim.measures.metrics` and defined in docs/model.md.
 
 Other terms (birth decades, grades, eligibility rules, axes, titles) are in :data:`TERMS` and
 :data:`TERMS_ZH`. :data:`LABELS` and :data:`LABELS_ZH` join terms and metric labels: the mapping every
