@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from cadresim import load_scenario
-from cadresim.analysis.sweep import full_grid, sweep
+from cadresim.analysis.sweep import sweep
+from cadresim.analysis.sweep_design import full_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 

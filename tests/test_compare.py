@@ -1,4 +1,4 @@
-"""Tests of cadresim.analysis.compare: paired and Welch intervals by hand, bad folders, end to end."""
+"""Tests of cadresim compare: paired and Welch intervals by hand, bad folders, end to end."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ import yaml
 from scipy import stats
 
 from cadresim import __version__
-from cadresim.analysis.compare import (ABSENT, Run, compare, comparison_table, load_run, load_runs, paired_difference,
-                              scenario_differences, welch_difference, write_comparison)
+from cadresim.analysis.compare import compare
+from cadresim.analysis.differences import comparison_table, paired_difference, welch_difference
+from cadresim.analysis.scenario_changes import ABSENT, scenario_differences
+from cadresim.io.results_folder import RunFolder, load_run, load_runs
+from cadresim.output.comparison_folder import write_comparison
 from cadresim.analysis.compare_teams import reflag_teams, team_changes, teams_table
 from cadresim.errors import InputError
 from cadresim.scenario.schema import Report
@@ -66,14 +69,14 @@ def test_degenerate_intervals():
 # --- the comparison table from hand-made runs ----------------------------------------------------
 
 
-def _run(name: str, values: dict[tuple[str, str], list[float]], seed: int = 1, path: Path | None = None) -> Run:
+def _run(name: str, values: dict[tuple[str, str], list[float]], seed: int = 1, path: Path | None = None) -> RunFolder:
     reps = pd.DataFrame([(i, m, d, v) for (m, d), vs in values.items() for i, v in enumerate(vs)],
                         columns=["replication", "metric", "date", "value"])
     summary = pd.DataFrame([(m, d, *_mean_ci(vs)) for (m, d), vs in values.items()],
                            columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])
     n = max(len(v) for v in values.values())
     manifest = {"cadresim_version": __version__, "scenario": name, "seed": seed, "replications": n}
-    return Run(path or Path(name), name, manifest, {"name": name}, {"summary": summary, "replications": reps})
+    return RunFolder(path or Path(name), name, manifest, {"name": name}, {"summary": summary, "replications": reps})
 
 
 def _mean_ci(values: list[float]) -> tuple:
@@ -120,6 +123,16 @@ def test_metric_only_in_scenario_has_no_difference():
 def test_headline_metrics_come_first():
     table = comparison_table([_run("base", BASE), _run("scen", SCEN_VALUES)])
     assert list(dict.fromkeys(table["metric"]))[:2] == ["post80_division_level", "reshuffle_fill_rate"]
+
+
+def test_other_metrics_follow_the_explicit_table_order_then_cohorts_then_names():
+    values = {(m, "2016-12"): [1.0, 2.0] for m in ("zz_unknown", "youth_talent_promoted_share_c2",
+                                                   "promotion_merit_mean", "division_level_mean_age",
+                                                   "post80_division_level")}
+    table = comparison_table([_run("base", values), _run("scen", values)])
+    assert list(dict.fromkeys(table["metric"])) == ["post80_division_level", "division_level_mean_age",
+                                                    "promotion_merit_mean", "youth_talent_promoted_share_c2",
+                                                    "zz_unknown"]
 
 
 def test_scenario_differences_lists_changed_and_added_settings():
@@ -254,7 +267,7 @@ def _teams(values: dict[int, tuple], flag: bool | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TEAM_COLUMNS)
 
 
-def _team_runs(report: dict | None = None) -> list[Run]:
+def _team_runs(report: dict | None = None) -> list[RunFolder]:
     base, scen = _run("base", BASE), _run("scen", SCEN_VALUES)
     base.tables["teams"], scen.tables["teams"] = _teams(BASE_TEAMS), _teams(SCEN_TEAMS, flag=True)
     base.resolved["report"] = report or {}

@@ -1,4 +1,5 @@
-"""Tests of cadresim.report.plots: band arithmetic by hand, figures built from small synthetic tables."""
+"""Tests of the run figures (cadresim.report.run_figures, .style): band arithmetic by hand, figures built from
+small synthetic tables."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cadresim.report import plots  # noqa: E402
+from cadresim.report import labels, run_figures, style  # noqa: E402
 
 GRADES = ["staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau"]
 GRADE_LABELS = {"staff": "Staff", "deputy_section": "Deputy section chief", "section": "Section chief",
@@ -117,9 +118,10 @@ def _drawn(ax) -> int:
 def test_mean_band_fills_missing_replications_with_zero():
     df = pd.DataFrame({"replication": [0, 0, 1, 2, 2, 2], "g": ["x", "y", "x", "x", "x", "y"],
                        "v": [2, 4, 6, 1, 3, 2]})
-    band = plots.mean_band(df, ["g"], "v", replications=[0, 1, 2, 3]).set_index("g")
-    # x per replication: 2, 6, 1+3, 0 -> mean 3, sd sqrt(20/3); y: 4, 0, 2, 0 -> mean 1.5, sd sqrt(11/3)
-    half_x, half_y = 1.96 * np.sqrt(20 / 3) / 2, 1.96 * np.sqrt(11 / 3) / 2
+    band = style.mean_band(df, ["g"], "v", replications=[0, 1, 2, 3]).set_index("g")
+    # x per replication: 2, 6, 1+3, 0 -> mean 3, sd sqrt(20/3); y: 4, 0, 2, 0 -> mean 1.5, sd sqrt(11/3);
+    # Student-t with 3 degrees of freedom, as the summary tables: t(0.975, 3) = 3.182446
+    half_x, half_y = 3.182446 * np.sqrt(20 / 3) / 2, 3.182446 * np.sqrt(11 / 3) / 2
     assert band.loc["x", "n"] == band.loc["y", "n"] == 4
     assert band.loc["x", "mean"] == pytest.approx(3.0)
     assert band.loc["x", "low"] == pytest.approx(3.0 - half_x)
@@ -128,10 +130,28 @@ def test_mean_band_fills_missing_replications_with_zero():
     assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 - half_y, 1.5 + half_y))
 
 
+def test_mean_band_is_the_summary_tables_interval():
+    from cadresim.stats import mean_ci
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"replication": np.repeat(np.arange(7), 2), "g": ["x", "y"] * 7, "v": rng.poisson(9, 14)})
+    band = style.mean_band(df, ["g"], "v").set_index("g")
+    for g in ("x", "y"):
+        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float))
+        assert (band.loc[g, "mean"], band.loc[g, "low"], band.loc[g, "high"]) == pytest.approx((mean, low, high))
+
+
+def test_every_metric_has_one_entry_in_the_table_order():
+    assert sorted(labels.METRIC_ORDER) == sorted(labels.METRICS)
+    assert set(HEADLINE) <= set(labels.METRICS)
+    assert labels.metric_unit("youth_talent_promoted_share_c2") == "unit_percent"
+    assert labels.metric_label("youth_talent_promoted_share_c2") == "Youth Talent cohort c2: promoted at least once"
+
+
 def test_mean_band_fills_every_combination_of_levels():
     df = pd.DataFrame({"replication": [0, 1, 1], "date": ["2014-01", "2014-01", "2014-04"],
                        "decade": [1970, 1980, 1970], "v": [2, 4, 6]})
-    band = plots.mean_band(df, ["date", "decade"], "v").set_index(["date", "decade"])
+    band = style.mean_band(df, ["date", "decade"], "v").set_index(["date", "decade"])
     assert len(band) == 4
     assert band.loc[("2014-04", 1980), "mean"] == 0
     assert band.loc[("2014-04", 1970), "mean"] == pytest.approx(3.0)
@@ -139,13 +159,13 @@ def test_mean_band_fills_every_combination_of_levels():
 
 
 def test_mean_band_of_one_replication_is_the_value():
-    band = plots.mean_band(pd.DataFrame({"replication": [0], "g": ["x"], "v": [5]}), ["g"], "v")
+    band = style.mean_band(pd.DataFrame({"replication": [0], "g": ["x"], "v": [5]}), ["g"], "v")
     assert band[["mean", "low", "high"]].iloc[0].tolist() == [5, 5, 5]
 
 
 def test_pipeline_stocks_one_panel_per_grade(tables):
     grades = ["section", "deputy_division", "division"]
-    fig = plots.pipeline_stocks(tables["timeseries"], grades, GRADE_LABELS)
+    fig = run_figures.pipeline_stocks(tables["timeseries"], grades, GRADE_LABELS)
     assert isinstance(fig, Figure)
     assert [ax.get_title() for ax in fig.axes] == [GRADE_LABELS[g] for g in grades]
     assert all(ax.lines and ax.collections for ax in fig.axes)
@@ -154,8 +174,8 @@ def test_pipeline_stocks_one_panel_per_grade(tables):
 
 def test_pipeline_stocks_line_is_zero_filled_mean(tables):
     ts = tables["timeseries"]
-    fig = plots.pipeline_stocks(ts, ["division"], GRADE_LABELS)
-    colour = matplotlib.colors.to_hex(plots.decade_colour(1980))
+    fig = run_figures.pipeline_stocks(ts, ["division"], GRADE_LABELS)
+    colour = matplotlib.colors.to_hex(style.decade_colour(1980))
     line = next(ln for ln in fig.axes[0].lines if matplotlib.colors.to_hex(ln.get_color()) == colour)
     first = ts[(ts.grade == "division") & (ts.birth_decade == 1980) & (ts.date == "2014-01")]
     assert line.get_ydata()[0] == pytest.approx(first["count"].sum() / ts["replication"].nunique())
@@ -163,7 +183,7 @@ def test_pipeline_stocks_line_is_zero_filled_mean(tables):
 
 def test_headline_metrics_panels_and_percentages(tables):
     summary = tables["summary"]
-    fig = plots.headline_metrics(summary, HEADLINE + ["not_a_metric"])
+    fig = run_figures.headline_metrics(summary, HEADLINE + ["not_a_metric"])
     assert isinstance(fig, Figure)
     assert len(fig.axes) == len(HEADLINE)
     assert all(_drawn(ax) for ax in fig.axes)
@@ -174,12 +194,12 @@ def test_headline_metrics_panels_and_percentages(tables):
 
 def test_headline_metrics_without_any_metric_is_an_error(tables):
     with pytest.raises(ValueError, match="none of the metrics"):
-        plots.headline_metrics(tables["summary"], ["not_a_metric"])
+        run_figures.headline_metrics(tables["summary"], ["not_a_metric"])
 
 
 def test_age_pyramids_men_left_women_right(tables):
     grades = ["section", "deputy_division", "division", "deputy_bureau"]
-    fig = plots.age_pyramids(tables["ages"], "2019-01", grades, GRADE_LABELS)
+    fig = run_figures.age_pyramids(tables["ages"], "2019-01", grades, GRADE_LABELS)
     assert len(fig.axes) == len(grades)
     widths = [p.get_width() for p in fig.axes[0].patches]
     assert min(widths) < 0 < max(widths)
@@ -187,12 +207,12 @@ def test_age_pyramids_men_left_women_right(tables):
 
 def test_age_pyramids_unknown_date_is_an_error(tables):
     with pytest.raises(ValueError, match="no ages at"):
-        plots.age_pyramids(tables["ages"], "1999-01", ["section"], GRADE_LABELS)
+        run_figures.age_pyramids(tables["ages"], "1999-01", ["section"], GRADE_LABELS)
 
 
 def test_binding_rules_stacks_rules_inside_candidates(tables):
     elig = tables["eligibility"]
-    fig = plots.binding_rules(elig, "2019-01", "deputy_division", grade_labels=GRADE_LABELS)
+    fig = run_figures.binding_rules(elig, "2019-01", "deputy_division", grade_labels=GRADE_LABELS)
     ax = fig.axes[0]
     assert len(fig.axes) == 1
     assert "Deputy division head" in ax.get_title(loc="left")
@@ -208,11 +228,11 @@ def test_binding_rules_stacks_rules_inside_candidates(tables):
 def test_binding_rules_draws_into_a_given_ax(tables):
     fig = Figure()
     ax = fig.add_subplot()
-    assert plots.binding_rules(tables["eligibility"], "2014-01", "division", ax=ax) is fig
+    assert run_figures.binding_rules(tables["eligibility"], "2014-01", "division", ax=ax) is fig
 
 
 def test_save_all_writes_four_pngs(tables, tmp_path):
-    written = plots.save_all(tables, tmp_path / "plots", HEADLINE, GRADE_LABELS)
+    written = run_figures.save_all(tables, tmp_path / "plots", HEADLINE, GRADE_LABELS)
     assert sorted(p.name for p in written) == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png",
                                                "pipeline_stocks.png"]
     for path in written:
@@ -222,14 +242,14 @@ def test_save_all_writes_four_pngs(tables, tmp_path):
 
 def test_save_all_skips_missing_and_empty_tables(tables, tmp_path):
     partial = {"timeseries": tables["timeseries"], "ages": tables["ages"].iloc[0:0]}
-    written = plots.save_all(partial, tmp_path, HEADLINE, GRADE_LABELS)
+    written = run_figures.save_all(partial, tmp_path, HEADLINE, GRADE_LABELS)
     assert [p.name for p in written] == ["pipeline_stocks.png"]
 
 
 def test_save_all_chooses_grades_and_dates(tables):
-    plans = plots._plans(tables, HEADLINE, GRADE_LABELS, plots.LABELS)
+    plans = run_figures._plans(tables, HEADLINE, GRADE_LABELS, labels.LABELS)
     stocks = plans["pipeline_stocks"]()
-    assert [ax.get_title() for ax in stocks.axes] == [GRADE_LABELS[g] for g in plots.PIPELINE_GRADES]
+    assert [ax.get_title() for ax in stocks.axes] == [GRADE_LABELS[g] for g in run_figures.PIPELINE_GRADES]
     assert len(plans["age_pyramids"]().axes) == len(GRADES)
     binding = plans["binding_rules"]().axes[0].get_title(loc="left")
     assert binding.startswith("Promotion into Deputy division head, Jan 2019")

@@ -21,10 +21,11 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib import image as mpimg  # noqa: E402
 
-from cadresim.report import fonts
-from cadresim.report import plots
+from cadresim.report import fonts, labels, run_figures  # noqa: E402
 from cadresim.output import html as report  # noqa: E402
-from cadresim.analysis.compare import compare, png_bytes, write_comparison  # noqa: E402
+from cadresim.analysis.compare import compare  # noqa: E402
+from cadresim.analysis.scenario_changes import assumptions_in_force  # noqa: E402
+from cadresim.output.comparison_folder import png_bytes, write_comparison  # noqa: E402
 from cadresim.scenario.loader import load_scenario, to_yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def runs(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as mp:  # the run's own plots are not needed here: skip them, for speed
-        mp.setattr(plots, "save_all", lambda tables, folder, *a, **k: Path(folder).mkdir(parents=True) or [])
+        mp.setattr(run_figures, "save_all", lambda tables, folder, *a, **k: Path(folder).mkdir(parents=True) or [])
         for name in ("baseline", "youth2"):
             res = run_scenario(load_scenario(SCEN / f"{name}.yaml"), replications=2, record_events=False)
             write_results(res, root / name, jobs=1, started=datetime.now(timezone.utc))
@@ -134,7 +135,7 @@ def test_sentence_reads_plainly():
     share = report.sentence("young_member_team_share", lower, "rotation", "baseline", "in Jun 2017")
     assert share.startswith("The share of leadership teams meeting their young-member target is 5.3 percentage points "
                             "lower in rotation than in baseline in Jun 2017 (95% CI −9.0 to −1.0)")
-    zh = report.sentence("post80_division_level", row, "youth2", "baseline", "2016年12月换届后", "zh", plots.LABELS_ZH)
+    zh = report.sentence("post80_division_level", row, "youth2", "baseline", "2016年12月换届后", "zh", labels.LABELS_ZH)
     assert zh == "2016年12月换届后，youth2的80后处级干部人数比baseline多2.3人（95%置信区间 1.1 至 3.5）。"
 
 
@@ -142,7 +143,7 @@ def test_assumptions_in_force_show_values_and_differences():
     import yaml
 
     resolved = {n: yaml.safe_load(to_yaml(load_scenario(SCEN / f"{n}.yaml"))) for n in ("baseline", "rotation")}
-    settings = {s.key: s for s in report.assumptions_in_force(resolved)}
+    settings = {s.key: s for s in assumptions_in_force(resolved)}
     rate = settings["rotation.cross_unit_rate"]
     assert rate.source == "assumption" and rate.differs and rate.values == {"baseline": "0.05", "rotation": "0.15"}
     ceiling = settings["grades.<grade>.age_ceiling"]
@@ -192,8 +193,8 @@ def test_report_renders_in_a_headless_browser(written, tmp_path):
 
 
 def test_chinese_labels_cover_every_english_label():
-    assert set(plots.LABELS_ZH) == set(plots.LABELS)
-    assert plots.LABELS_ZH["post80"] == "80后" and plots.LABELS_ZH["reshuffle"] == "换届"
+    assert set(labels.LABELS_ZH) == set(labels.LABELS)
+    assert labels.LABELS_ZH["post80"] == "80后" and labels.LABELS_ZH["reshuffle"] == "换届"
 
 
 def test_chinese_plots_and_report(runs, tmp_path):

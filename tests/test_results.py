@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from cadresim.output.run_folder import atomic_folder
+from cadresim.io.atomic import atomic_file, atomic_folder, write_atomic
 
 
 def test_a_failure_leaves_no_folder_and_no_partial(tmp_path: Path):
@@ -34,3 +34,16 @@ def test_results_get_the_usual_permissions_not_mkdtemps_private_ones(tmp_path: P
     finally:
         os.umask(mask)
     assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
+
+
+def test_an_atomic_file_appears_whole_or_not_at_all(tmp_path: Path):
+    path = tmp_path / "table.csv"
+    write_atomic(path, "old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_file(path) as tmp:
+            tmp.write_text("half")
+            raise KeyboardInterrupt
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+    with atomic_file(path) as tmp:
+        tmp.write_text("new")
+    assert path.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]

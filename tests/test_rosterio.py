@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from cadresim import dates
-from cadresim.cli import roster as cli_roster
 from cadresim.io import roster_cells as rostercells
 from cadresim.io import roster_read as rosterio
 from cadresim.io import roster_write as rosterwrite
+from cadresim.report import roster_figures
 from cadresim.district.synthetic import generate
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario, scenario_from_dict, with_overrides
@@ -404,15 +404,15 @@ def test_check_prints_the_start_date_figures():
 def test_start_date_figures_are_those_of_model_section_6():
     s = load_scenario(VALID / "scenario.yaml")
     roster = rosterio.load_roster(s)
-    values = cli_roster.start_figures(s, roster)
+    values = roster_figures.start_figures(s, roster)
     # division level: 张伟 1975, 王芳 1968, 黄勇 1971, 周杰 1978, 朱红 1969, 胡斌 1973, 郭颖 1980 (正处: 张伟, 黄勇, 朱红)
     assert values["post80_division_level"] == 1
     assert values["post70_division_head_share"] == pytest.approx(2 / 3)
     assert values["division_level_mean_age"] == pytest.approx((39 + 45 + 42 + 35 + 44 + 41 + 34) / 7)
     assert values["division_level_grassroots_share"] == 1
     assert values["post80_section_eligible"] == 0  # one post held each: the two-posts rule fails
-    assert {m for m, _, _ in cli_roster.FIGURES} <= set(values)
-    assert cli_roster.cohort_figures(s, roster) == {}
+    assert {m for m, _, _ in roster_figures.FIGURES} <= set(values)
+    assert roster_figures.cohort_figures(s, roster) == {}
 
 
 def test_broken_roster_exits_2_and_run_writes_nothing(tmp_path):

@@ -25,8 +25,11 @@ from matplotlib.figure import Figure
 from cadresim import load_scenario, with_overrides
 from cadresim.errors import InputError
 from cadresim.engine.replications import DEFAULT_SEED, run_scenario
-from cadresim.analysis.sweep import (Design, RunRecord, build_table, full_grid, latin_hypercube, parse_grid, parse_ranges,
-                            run_task, sweep, write_sweep)
+from cadresim.analysis.sweep import sweep
+from cadresim.analysis.sweep_design import Design, full_grid, latin_hypercube, parse_grid, parse_ranges
+from cadresim.analysis.sweep_runs import RunRecord, run_task
+from cadresim.analysis.sweep_store import write_sweep
+from cadresim.analysis.sweep_tables import build_table
 from cadresim.report.sweep_figures import heatmap, metric_by_point, metric_vs_parameter, save_sweep_plots
 
 ROOT = Path(__file__).resolve().parents[1]

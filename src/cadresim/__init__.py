@@ -1,5 +1,6 @@
 """cadresim: simulate a district's cadre pipeline to compare personnel policies."""
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -9,7 +10,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 from cadresim.scenario.loader import load_scenario, scenario_from_dict, with_overrides  # noqa: E402
 from cadresim.engine.replications import DEFAULT_SEED, RunResults, run_scenario  # noqa: E402
-from cadresim.analysis.sweep import sweep  # noqa: E402  (the function; import helpers with `from cadresim.analysis.sweep import ...`)
+from cadresim.analysis.sweep import sweep  # noqa: E402  (the function; its helpers are in cadresim.analysis.sweep_*)
 
-__all__ = ["DEFAULT_SEED", "RunResults", "__version__", "load_scenario", "run_scenario", "scenario_from_dict",
-           "sweep", "with_overrides"]
+#: Names imported on first use: comparing needs matplotlib, which ``import cadresim`` should not load.
+_LAZY = {"compare": "cadresim.analysis.compare", "write_comparison": "cadresim.output.comparison_folder"}
+
+__all__ = ["DEFAULT_SEED", "RunResults", "__version__", "compare", "load_scenario", "run_scenario",
+           "scenario_from_dict", "sweep", "with_overrides", "write_comparison"]
+
+
+def __getattr__(name: str) -> object:
+    """``compare`` and ``write_comparison``, imported when first asked for."""
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'cadresim' has no attribute {name!r}")

@@ -7,20 +7,15 @@ compare; teams are matched by unit id. Only unit ids and names appear, no cadre.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
 from cadresim import dates
 from cadresim.errors import InputError, Problem
-from cadresim.output.run_folder import RESOLVED
+from cadresim.io.results_folder import RESOLVED, RunFolder
 from cadresim.scenario.schema import Report, RiskThresholds
 from cadresim.measures.teams import flag_risk
-
-if TYPE_CHECKING:
-    from cadresim.analysis.compare import Run
 
 TEAMS_COLUMNS = ["scenario", "date", "teams", "at_risk", "newly_at_risk", "no_longer_at_risk"]
 CHANGES_COLUMNS = ["scenario", "date", "rank", "unit_id", "name", "type", "at_risk_baseline", "at_risk",
@@ -30,7 +25,7 @@ CHANGES_COLUMNS = ["scenario", "date", "rank", "unit_id", "name", "type", "at_ri
 TINY = 1e-9
 
 
-def report_settings(run: Run) -> Report:
+def report_settings(run: RunFolder) -> Report:
     """The run's ``report`` section (at-risk thresholds, top_teams) from its resolved scenario.
 
     Raises:
@@ -43,7 +38,7 @@ def report_settings(run: Run) -> Report:
         raise InputError([Problem(str(run.path / RESOLVED), "report", f"invalid report settings: {why}")]) from None
 
 
-def reflag_teams(runs: list[Run], settings: Report) -> dict[str, pd.DataFrame]:
+def reflag_teams(runs: list[RunFolder], settings: Report) -> dict[str, pd.DataFrame]:
     """Each run's teams.csv with at_risk, risk_reasons and risk_rank recomputed by
     :func:`cadresim.measures.teams.flag_risk` under ``settings.risk``, by scenario; runs without teams.csv
     are left out."""
@@ -124,7 +119,7 @@ def _shortfall(teams: pd.DataFrame) -> pd.DataFrame:
                                           "young_target_met"]]
 
 
-def team_tables(runs: list[Run]) -> dict[str, pd.DataFrame]:
+def team_tables(runs: list[RunFolder]) -> dict[str, pd.DataFrame]:
     """``teams`` (:func:`teams_table`) and ``team_changes`` (:func:`team_changes`, at most the
     baseline's ``report.top_teams`` teams per scenario and date), every run's teams re-flagged with
     the baseline's (``runs[0]``) thresholds; none when no run has teams.csv.
@@ -140,7 +135,7 @@ def team_tables(runs: list[Run]) -> dict[str, pd.DataFrame]:
     return {"teams": teams_table(flagged, base), "team_changes": team_changes(flagged, base, settings.top_teams)}
 
 
-def team_notes(runs: list[Run]) -> list[str]:
+def team_notes(runs: list[RunFolder]) -> list[str]:
     """Runs whose own at-risk thresholds differ from the baseline's, or whose teams are not the baseline's."""
     base, others = runs[0], [r for r in runs[1:] if "teams" in r.tables]
     if not others:
@@ -161,7 +156,7 @@ def _thresholds(risk: RiskThresholds) -> str:
     return ", ".join(f"report.risk.{k}: {v}" for k, v in risk.model_dump().items())
 
 
-def _units(run: Run) -> set[tuple]:
+def _units(run: RunFolder) -> set[tuple]:
     """(date, unit id, name) of every team of the run."""
     teams = run.tables["teams"]
     return set(zip(teams["date"], teams["unit_id"], teams["name"]))

@@ -28,7 +28,8 @@ def compare(
     lang: str = typer.Option("en", "--lang", help="Language of plots and report: en or zh (Chinese terms)."),
 ) -> None:
     """Compare scenarios with a baseline: comparison.csv, plots and a self-contained report.html."""
-    from cadresim.analysis.compare import compare as build, default_output, write_comparison
+    from cadresim.analysis.compare import compare as build
+    from cadresim.output.comparison_folder import default_output, write_comparison
 
     chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
     try:
@@ -46,7 +47,7 @@ def compare(
 def _table(comp: Comparison) -> Table:
     """Differences from the baseline at the report's key date, as in the report's summary."""
     from cadresim.analysis.compare import key_date
-    from cadresim.report.plots import metric_label, metric_unit
+    from cadresim.report.labels import metric_label, metric_unit
 
     date = key_date(comp)
     rows = comp.tables["comparison"]

@@ -150,11 +150,12 @@ def _posts_table(roster: Roster, sc: Scenario) -> Table:
 
 
 def _figures_table(roster: Roster, sc: Scenario) -> Table:
-    """The start-date figures of MODEL.md section 6 beside the speech's and the default district's."""
+    """The start-date figures beside the speech's and the default district's."""
+    from cadresim.report.roster_figures import FIGURES, cohort_figures, start_figures
     from cadresim.scenario.docs import CALIBRATION_TARGETS
 
     values = start_figures(sc, roster)
-    t = Table(title=f"Start-date figures on {sc.start} (MODEL.md section 6)")
+    t = Table(title=f"Start-date figures on {sc.start}")
     for col in ("figure", "this roster", "speech / default district", "source"):
         t.add_column(col)
     for metric, i, form in FIGURES:
@@ -166,28 +167,3 @@ def _figures_table(roster: Roster, sc: Scenario) -> Table:
     shown = "; ".join(f"{k}: {n} members, {s} seconded" for k, (n, s) in cohorts.items()) or "none"
     t.add_row("Youth Talent cohorts in the roster", shown, f"cohort 1: {target.target}", escape(target.source))
     return t
-
-
-#: the start-date figures of MODEL.md section 6: (metric, index in docgen.CALIBRATION_TARGETS, format)
-FIGURES = (("post80_division_level", 0, "{:.0f}"), ("division_level_grassroots_share", 1, "{:.0%}"),
-           ("post70_division_head_share", 2, "{:.0%}"), ("division_level_mean_age", 3, "{:.1f}"),
-           ("post80_section_eligible", 4, "{:.0f}"))
-
-
-def start_figures(scenario: Scenario, roster: Roster) -> dict[str, float]:
-    """The outcome metrics at the start date, as the engine computes them (no random draw enters them)."""
-    from cadresim.measures import metrics
-    from cadresim.engine.schedule import setup
-
-    run = setup(scenario, roster, 0, 0, False)
-    return metrics.snapshot_metrics(run, scenario.start_month, False)
-
-
-def cohort_figures(scenario: Scenario, roster: Roster) -> dict[str, tuple[int, int]]:
-    """Per Youth Talent cohort in the roster: members, and how many are seconded on the start date."""
-    c, out = roster.cadres, {}
-    for name in scenario.youth_talent.cohorts:
-        members = c[c["cohort"] == name]
-        if len(members):
-            out[name] = (len(members), int((members["secondment_end"] > roster.start).sum()))
-    return out

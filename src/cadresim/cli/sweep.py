@@ -1,14 +1,13 @@
 """`cadresim sweep` and `cadresim plot-sweep`: parameter sweeps from the command line.
 
-Thin wrappers: they read the options into a :class:`cadresim.analysis.sweep.Design`, pick the executor
-(this process, a process pool, or a Dask cluster), show progress and call :func:`cadresim.analysis.sweep.sweep`.
+Thin wrappers: they read the options into a :class:`cadresim.analysis.sweep_design.Design`, pick the executor
+(this process, a process pool, or a Dask cluster: :mod:`cadresim.engine.fanout`), show progress and call
+:func:`cadresim.analysis.sweep.sweep`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -52,6 +51,7 @@ def sweep_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
 ) -> None:
     """Run a scenario over a grid or a Latin hypercube of parameters; write results/sweeps/<name>/."""
+    from cadresim.engine.fanout import dask_executor
     from cadresim.engine.replications import DEFAULT_SEED
     from cadresim.analysis.sweep import check_design, sweep
 
@@ -89,7 +89,7 @@ def build_design(base: Scenario, kind: str, grid: list[str], ranges: list[str], 
     Raises:
         InputError: the options do not fit together, or an item is malformed.
     """
-    from cadresim.analysis.sweep import full_grid, latin_hypercube, parse_grid, parse_ranges
+    from cadresim.analysis.sweep_design import full_grid, latin_hypercube, parse_grid, parse_ranges
 
     problems = []
     if kind not in ("grid", "lhs"):
@@ -107,39 +107,6 @@ def build_design(base: Scenario, kind: str, grid: list[str], ranges: list[str], 
     if kind == "grid":
         return full_grid(parse_grid(grid))
     return latin_hypercube(parse_ranges(ranges), samples or 0, design_seed, base)
-
-
-@contextmanager
-def dask_executor(address: str | None, jobs: int) -> Iterator[Executor | None]:
-    """None without ``address``; else the executor of a Dask client (``local``: a new LocalCluster of
-    ``jobs`` worker processes, or 2 when ``jobs`` is 1), closed on leaving.
-
-    Raises:
-        InputError: Dask is not installed, or the scheduler cannot be reached.
-    """
-    if address is None:
-        yield None
-        return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError([Problem("--dask", "", "needs Dask: pip install 'cadresim[dask]'")]) from None
-    cluster = None
-    try:
-        if address == "local":
-            cluster = LocalCluster(n_workers=jobs if jobs > 1 else 2, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster if cluster is not None else address, timeout="15s")
-    except (OSError, TimeoutError, ValueError) as e:
-        if cluster is not None:
-            cluster.close()
-        raise InputError([Problem("--dask", "", f"cannot reach the Dask scheduler: {e}", address)]) from None
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 class RateColumn(ProgressColumn):
@@ -228,7 +195,7 @@ def plot_sweep(
     date: Optional[str] = typer.Option(None, "--date", help="Snapshot date, YYYY-MM (default: the last)."),
 ) -> None:
     """Draw a sweep's metrics against its parameters into DIR/plots/."""
-    from cadresim.analysis.sweep import read_sweep
+    from cadresim.analysis.sweep_store import read_sweep
     from cadresim.report.sweep_figures import save_sweep_plots
 
     try:

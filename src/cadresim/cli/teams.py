@@ -33,25 +33,26 @@ def teams(
 
 
 def _load(results: Path, top: int | None) -> tuple[pd.DataFrame, int]:
-    path = results / "teams.csv"
-    if not path.is_file():
-        why = "not a results folder" if not (results / "manifest.json").is_file() else \
+    from cadresim.io.results_folder import MANIFEST, read_table
+
+    if not (results / "teams.csv").is_file():
+        why = "not a results folder" if not (results / MANIFEST).is_file() else \
             "this run has no teams.csv (its ladder has no division-level role, or it predates team reports)"
         raise InputError([Problem(str(results), "", why)])
-    return pd.read_csv(path), top if top is not None else _top_teams(results / "scenario.resolved.yaml")
+    return read_table(results, "teams.csv"), top if top is not None else _top_teams(results)
 
 
-def _top_teams(resolved_file: Path) -> int:
+def _top_teams(results: Path) -> int:
     """The run's report.top_teams (the default when its resolved scenario cannot say)."""
-    import yaml
     from pydantic import ValidationError
 
+    from cadresim.io.results_folder import read_resolved
     from cadresim.scenario.schema import Report
 
+    resolved, _problem = read_resolved(results)
     try:
-        resolved = yaml.safe_load(resolved_file.read_text(encoding="utf-8"))
         return Report.model_validate(resolved.get("report") or {}).top_teams
-    except (OSError, yaml.YAMLError, AttributeError, ValidationError):
+    except ValidationError:
         return Report().top_teams
 
 

@@ -7,14 +7,14 @@ for any ``jobs``.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
+from cadresim.engine.fanout import fan_out
 from cadresim.engine.schedule import ReplicationResult, simulate
 from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, StockRow
 from cadresim.measures.teams import MEASURES, aggregate
@@ -63,8 +63,8 @@ def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT
         from cadresim.io.roster_read import load_roster
 
         roster = load_roster(scenario)
-    args = [(scenario, roster, seed, i, record_events) for i in range(replications)]
-    results = _map(args, jobs, on_done, executor)
+    tasks = ((scenario, roster, seed, i, record_events) for i in range(replications))
+    results = _map(tasks, replications, jobs, on_done, executor)
     res = gather(scenario, seed, results, roster.units)
     res.roster_ids, res.roster_digests = roster.ids, dict(roster.digests)
     return res
@@ -74,30 +74,18 @@ def _one(args: tuple) -> ReplicationResult:
     return simulate(*args)
 
 
-def _map(args: list[tuple], jobs: int, on_done, executor: Executor | None) -> list[ReplicationResult]:
+def _map(tasks: Iterable[tuple], replications: int, jobs: int, on_done: Callable[[int], None] | None,
+         executor: Executor | None) -> list[ReplicationResult]:
+    """Every replication's result, in replication order whatever order they complete in."""
     done = on_done or (lambda i: None)
-    if executor is None and jobs <= 1:
-        out = []
-        for a in args:
-            out.append(_one(a))
-            done(a[3])
-        return out
-    own = executor is None
-    futures: dict = {}
-    pool = executor or ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1, len(args)))
-    try:
-        futures = {pool.submit(_one, a): a[3] for a in args}
-        for f in as_completed(futures):
-            f.result()
-            done(futures[f])
-        return [f.result() for f in futures]
-    except BaseException:
-        for f in futures:
-            f.cancel()
-        raise
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+    results: dict[int, ReplicationResult] = {}
+
+    def keep(result: ReplicationResult) -> None:
+        results[result.replication] = result
+        done(result.replication)
+
+    fan_out(_one, tasks, keep, jobs, executor, replications)
+    return [results[i] for i in range(replications)]
 
 
 def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], units: pd.DataFrame) -> RunResults:

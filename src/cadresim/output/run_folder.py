@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import subprocess
-import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from cadresim import __version__
 from cadresim.scenario.loader import scenario_hash, to_yaml
 from cadresim.measures.metrics import HEADLINE
+from cadresim.io.atomic import atomic_folder
 from cadresim.io.privacy import Key, pseudonymise_events, resolve_key
+from cadresim.io.provenance import git_commit
+from cadresim.io.results_folder import MANIFEST, RESOLVED
 from cadresim.engine.replications import RunResults
-
-MANIFEST = "manifest.json"
-RESOLVED = "scenario.resolved.yaml"
-
-
-@contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder; on success it replaces ``target``, on any error it is removed."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    tmp.chmod(0o777 & ~_umask())  # results are shared: the usual permissions, not mkdtemp's 0700
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
@@ -55,35 +28,45 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
     Raises:
         InputError: when the key file lies inside ``target`` or cannot be read or made.
     """
-    from cadresim.report import plots  # matplotlib only when writing
-
     key = None if keep_ids else key or resolve_key(None, target)
     with atomic_folder(target) as tmp:
-        res.summary.to_csv(tmp / "summary.csv", index=False)
-        res.per_replication.to_csv(tmp / "replications.csv", index=False)
-        res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        res.eligibility.to_csv(tmp / "eligibility.csv", index=False)
-        res.ages.to_csv(tmp / "ages.csv", index=False)
-        res.pool.to_csv(tmp / "pool.csv", index=False)
-        if not res.teams.empty:
-            res.teams.to_csv(tmp / "teams.csv", index=False)
+        _write_tables(res, tmp)
         if res.events is not None:
             events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
-        tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
-                  "eligibility": res.eligibility}
-        # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
-        labels = grade_labels or {k: plots.LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
-        plots.save_all(tables, tmp / "plots", HEADLINE, labels)
-        if not res.teams.empty:
-            from cadresim.report.team_figures import teams_overview
-
-            fig = teams_overview(res.teams, res.teams["date"].min())
-            fig.savefig(tmp / "plots" / "teams.png", dpi=120)
+        _write_plots(res, tmp / "plots", grade_labels)
         manifest = build_manifest(res, jobs, started, key)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+def _write_tables(res: RunResults, folder: Path) -> None:
+    """The run's tables as CSV (teams.csv only where the ladder has teams)."""
+    res.summary.to_csv(folder / "summary.csv", index=False)
+    res.per_replication.to_csv(folder / "replications.csv", index=False)
+    res.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    res.eligibility.to_csv(folder / "eligibility.csv", index=False)
+    res.ages.to_csv(folder / "ages.csv", index=False)
+    res.pool.to_csv(folder / "pool.csv", index=False)
+    if not res.teams.empty:
+        res.teams.to_csv(folder / "teams.csv", index=False)
+
+
+def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None) -> None:
+    """The four standard figures, and teams.png where the run has teams."""
+    from cadresim.report import run_figures  # matplotlib only when writing
+    from cadresim.report.labels import LABELS
+    from cadresim.report.team_figures import teams_overview
+
+    tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
+              "eligibility": res.eligibility}
+    # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
+    labels = grade_labels or {k: LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
+    run_figures.save_all(tables, folder, HEADLINE, labels)
+    if not res.teams.empty:
+        fig = teams_overview(res.teams, res.teams["date"].min())
+        fig.savefig(folder / "teams.png", dpi=120)
 
 
 def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None) -> dict:
@@ -106,19 +89,3 @@ def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | Non
         **{f"{role}_sha256": digest for role, digest in res.roster_digests.items()},
         "cadre_ids": f"pseudonymised (HMAC-SHA256, key {key.key_id})" if key else "kept (--keep-ids)",
     }
-
-
-def git_commit() -> str | None:
-    """The commit of the working tree cadresim runs from, when it is a git checkout."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -1,6 +1,6 @@
 """Figures of a parameter sweep: tables in, matplotlib Figures out.
 
-Each function takes the sweep's run table (:func:`cadresim.analysis.sweep.build_table`: one row per run, a
+Each function takes the sweep's run table (:func:`cadresim.analysis.sweep_tables.build_table`: one row per run, a
 column per swept key and per ``metric@date``) and returns a :class:`~matplotlib.figure.Figure`, built
 without pyplot. Means and 95% confidence intervals are taken over the runs of each group; a swept
 key that a figure does not show is averaged over (the figure says so).
@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from numbers import Number
 from pathlib import Path
+from typing import Protocol
 
 import matplotlib as mpl
 import numpy as np
@@ -21,12 +22,24 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from cadresim import dates
-from cadresim.report.plots import LABELS, STYLE, _metric_label, _metric_unit
+from cadresim.report.labels import LABELS, metric_column, metric_columns, metric_label, metric_unit, split_column
+from cadresim.report.style import STYLE
 from cadresim.stats import mean_ci
-from cadresim.analysis.sweep import Design, metric_columns, metric_column, split_column
 
 BAND_ALPHA = 0.18
 CMAP = "viridis"
+
+
+class SweepDesign(Protocol):
+    """What the figures need of a sweep's design (a :class:`cadresim.analysis.sweep_design.Design`)."""
+
+    @property
+    def kind(self) -> str:
+        """``"grid"`` or ``"lhs"``."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The swept keys, in the order given."""
 
 
 def point_means(table: pd.DataFrame, column: str, by: Sequence[str]) -> pd.DataFrame:
@@ -93,7 +106,7 @@ def heatmap(table: pd.DataFrame, column: str, x: str, y: str, ax: Axes | None = 
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
-        bar.set_label(f"mean, {lab[_metric_unit(split_column(column)[0])]}")
+        bar.set_label(f"mean, {lab[metric_unit(split_column(column)[0])]}")
         note = _footnote(table, [x, y], "cell: mean, ± half-width of its 95% CI")
         _decorate(fig, ax, own, _title(column, lab), note)
     return fig
@@ -126,7 +139,7 @@ def metric_by_point(table: pd.DataFrame, column: str, keys: Sequence[str],
     return fig
 
 
-def save_sweep_plots(table: pd.DataFrame, design: Design, folder: Path, metrics: Sequence[str] | None = None,
+def save_sweep_plots(table: pd.DataFrame, design: SweepDesign, folder: Path, metrics: Sequence[str] | None = None,
                      date: str | None = None) -> list[Path]:
     """Write the figures of each metric at ``date`` as PNG (dpi 120) into ``folder``.
 
@@ -176,7 +189,7 @@ def plot_columns(table: pd.DataFrame, metrics: Sequence[str] | None, date: str |
     return [metric_column(m, when) for m in wanted]
 
 
-def _figures(table: pd.DataFrame, design: Design, column: str) -> dict[str, Figure]:
+def _figures(table: pd.DataFrame, design: SweepDesign, column: str) -> dict[str, Figure]:
     keys = list(design.keys)
     if design.kind != "grid":
         return {"points": metric_by_point(table, column, keys)}
@@ -215,7 +228,7 @@ def _decorate(fig: Figure, ax: Axes, own: bool, title: str, note: str) -> None:
 
 
 def _scale(column: str) -> float:
-    return 100.0 if _metric_unit(split_column(column)[0]) == "unit_percent" else 1.0
+    return 100.0 if metric_unit(split_column(column)[0]) == "unit_percent" else 1.0
 
 
 def _numeric(values: pd.Series) -> bool:
@@ -258,7 +271,7 @@ def _x_axis(ax: Axes, key: str, positions: dict, ticks: list | None) -> None:
 
 
 def _y_axis(ax: Axes, column: str, scale: float, lab: Mapping[str, str]) -> None:
-    ax.set_ylabel(lab[_metric_unit(split_column(column)[0])])
+    ax.set_ylabel(lab[metric_unit(split_column(column)[0])])
     if scale == 100.0:
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
 
@@ -286,7 +299,7 @@ def _value(value: object) -> str:
 def _title(column: str, lab: Mapping[str, str]) -> str:
     metric, date = split_column(column)
     when = pd.Timestamp(year=dates.parse(date) // 12, month=dates.parse(date) % 12 + 1, day=1).strftime("%b %Y")
-    return f"{_metric_label(metric, lab)}, {when}"
+    return f"{metric_label(metric, lab)}, {when}"
 
 
 def _footnote(table: pd.DataFrame, shown: Sequence[str], what: str = "line: mean; band: 95% CI") -> str:
