@@ -63,11 +63,15 @@ def read_bounded(path: Path, limit: int, source: str | None = None, what: str = 
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise InputError([Problem(source, "", _stat_error(Path(path), exc), _shown(path, source))]) from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise InputError([Problem(source, "", _not_regular(Path(path), info.st_mode), _shown(path, source))])
         size_problem(source, info.st_size, limit, what)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     size_problem(source, len(data), limit, what)
     return data

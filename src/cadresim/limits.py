@@ -58,8 +58,7 @@ MAX_EXTENDS = 16
 
 #: bytes of a CSV or .xlsx roster or units file: MAX_CADRES rows of an HR file of 50 columns fit
 MAX_TABLE_BYTES = 64 << 20
-#: bytes an .xlsx unpacks to (declared sizes, checked before it is opened): MAX_CADRES rows in
-#: cadresim's 16 columns unpack to about 95 MB
+#: bytes an .xlsx unpacks to (its zip's declared sizes): MAX_CADRES rows of cadresim's 16 columns take 95 MB
 MAX_XLSX_UNPACKED = 256 << 20
 #: how much smaller than its content an .xlsx part may be: workbooks pack 5 to 20 times; a zip bomb 1,000
 MAX_XLSX_RATIO = 200

@@ -83,7 +83,7 @@ class _Rows:
     :mod:`cadresim.io.spreadsheet_escape` puts before formula-like text)."""
 
     def __init__(self, path: Path, hint: str = "") -> None:
-        self.path, self.hint, self.rows, self.kept = path, hint, [], 0
+        self.path, self.hint, self.rows, self.kept, self.width = path, hint, [], 0, 0
 
     def add(self, number: int, cells: list[object]) -> None:
         while cells and cells[-1] is None:
@@ -96,17 +96,28 @@ class _Rows:
             if isinstance(cell, str) and len(cell) > limits.MAX_CELL_CHARS:
                 self._refuse(f"row {number}, column {column_letter(pos)}", f"a cell of {len(cell):,} characters, "
                              f"at most {limits.MAX_CELL_CHARS:,} (Excel's own limit){self.hint if chr(10) in cell else ''}")
+            if self.hint and isinstance(cell, str) and self._swallows_rows(cell):
+                raise InputError([Problem(str(self.path), f"row {number}, column {column_letter(pos)}", "a cell "
+                                          "holding several lines that look like rows of the file" + self.hint)])
+        self.width = max(self.width, len(cells))
         self.kept += 1
         if self.kept > limits.MAX_TABLE_ROWS:
             self._refuse(f"row {number}", f"more than {limits.MAX_TABLE_ROWS:,} rows")
         self.rows.append((number, [unescape_cell(c) for c in cells]))
 
+    def _swallows_rows(self, cell: str) -> bool:
+        """Whether a CSV cell holds two or more lines with as many commas as a row of the file has: the
+        mark of a stray double quote that has made the rows below part of one cell."""
+        if "\n" not in cell or self.width < 3:
+            return False
+        return sum(line.count(",") >= self.width - 1 for line in cell.split("\n")) >= 2
+
     def _refuse(self, where: str, message: str) -> None:
         raise InputError([Problem(str(self.path), where, f"{message} (a documented limit, see docs/limits.md)")])
 
 
-_QUOTE_HINT = (": a double quote (\") at the start of a cell opens a quoted cell that runs on, over the lines below, "
-               "to the next quote; look for a stray \" at the start of a cell in this row")
+_QUOTE_HINT = ("; if a cell of this row starts with a double quote (\"), that quote opens a cell which runs on over "
+               "the lines below to the next quote: remove the stray quote")
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[object]]]:
@@ -139,8 +150,11 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            hint = _QUOTE_HINT if "field larger" in str(exc) else ""
-            raise InputError([Problem(str(path), f"row {number}", f"cannot be read as CSV ({exc}){hint}")]) from None
+            message = f"cannot be read as CSV ({exc})"
+            if "field larger" in str(exc):
+                message = (f"a cell longer than {csv.field_size_limit():,} characters, more than the CSV reader takes "
+                           f"(field larger than field limit; Excel's own limit is {limits.MAX_CELL_CHARS:,}){_QUOTE_HINT}")
+            raise InputError([Problem(str(path), f"row {number}", message)]) from None
 
 
 # --- Excel -----------------------------------------------------------------------------------------
@@ -383,9 +397,11 @@ def _shown(cell: object) -> object:
     return cell.strftime("%Y-%m-%d") if isinstance(cell, (dt.datetime, dt.date)) else cell
 
 
-def _compare_duplicate(table: Table, name: str, header: str, pos: int, parse: Callable[[object], Any]) -> list[Problem]:
-    """A problem when the column at ``pos`` disagrees with the column used for ``name`` (as values: 1975-03
+def _compare_duplicate(table: Table, column: Column, header: str, pos: int,
+                       parse: Callable[[object], Any]) -> list[Problem]:
+    """A problem when the column at ``pos`` disagrees with the column used for ``column`` (as values: 1975-03
     and 1975-03-12 agree); else a truthful note in ``table.ignored``."""
+    name = column.field
     used, used_pos = table.columns[name]
     differ = []
     for row, cells in table.rows:
@@ -398,7 +414,7 @@ def _compare_duplicate(table: Table, name: str, header: str, pos: int, parse: Ca
         return []
     row, x, y = differ[0]
     return [Problem(str(table.sheet.path), f"row {row}, columns {column_letter(used_pos)} and {column_letter(pos)}",
-                    f"columns {a} and {b} both give {name} but differ in {len(differ):,} row(s), the first here "
+                    f"columns {a} and {b} both give {column.zh} ({column.en}) but differ in {len(differ):,} row(s), the first here "
                     f"({_shown(x)!r} and {_shown(y)!r}): delete one of them, or make them agree")]
 
 
@@ -443,10 +459,10 @@ def parse_table(table: Table, spec: Iterable[Column], parsers: dict[str, Callabl
     spec = tuple(spec)
     problems, bad = _missing_columns(table, spec), set()
     values = {c.field: _parse_column(table, c.field, parsers[c.kind], c.required, problems, bad) for c in spec}
-    kinds = {c.field: c.kind for c in spec}
+    columns = {c.field: c for c in spec}
     for name, others in table.duplicates.items():
         for header, pos in others:
-            problems += _compare_duplicate(table, name, header, pos, parsers[kinds[name]])
+            problems += _compare_duplicate(table, columns[name], header, pos, parsers[columns[name].kind])
     if not table.rows:
         problems.append(Problem(str(table.sheet.path), f"row {table.header_row + 1}", "no data rows below the "
                                 "header"))

@@ -13,6 +13,7 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,10 @@ def to_yaml(scenario: Scenario) -> str:
 
 
 def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[str, Any]:
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a link loop: reading the file says so
+        resolved = Path(os.path.abspath(path))
     if resolved in stack:
         cycle = " -> ".join(str(p) for p in [*stack, resolved])
         raise InputError([Problem(str(stack[-1]), "extends", f"extends cycle: {cycle}", str(path))])
@@ -292,7 +296,7 @@ def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
             continue
         origin = origins.get(key, SET)
         base = Path(origin).parent if origin != SET else Path.cwd()
-        node[leaf] = str((base / node[leaf]).resolve())
+        node[leaf] = os.path.abspath(base / node[leaf])  # links not followed: messages name the path given
 
 
 def _district_files(scenario: Scenario) -> list[Problem]:
