@@ -27,9 +27,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from cadresim import dates, limits
+from cadresim import limits
 from cadresim.errors import InputError, Problem
-from cadresim.scenario.checks import cohort_grades
 from cadresim.scenario.loader import file_sha256
 from cadresim.district.roster import CADRE_COLUMNS, Roster, Where, check_roster, rule_breaches
 from cadresim.io.roster_cells import GRASSROOTS_FLAG_MONTHS, cell_parsers, cell_text, is_flag, lookup, norm
@@ -78,21 +77,11 @@ def _refuse_rows(sheet: Sheet, rows: int, what: str, limit: int) -> None:
 
 
 def _size_problems(frame: pd.DataFrame, scenario: Scenario, path: str) -> list[Problem]:
-    """The units file's posts within the documented limit, and each Youth Talent cohort that starts on or
-    after the start date no larger than the posts its members are drawn from."""
+    """The units file's posts within the documented limit (a Youth Talent cohort larger than its pool in
+    these units is a warning of the run, as the engine draws as many members as there are)."""
     limited = [g for g in scenario.ladder if scenario.grades[g].kind == "post_limited"]
     total = int(sum(frame[f"posts_{g}"].sum() for g in limited))
-    problems = limits.within(path, "", "posts in all units", total, limits.MAX_CADRES)
-    for name, cohort in scenario.youth_talent.cohorts.items():
-        grades = cohort_grades(scenario, cohort.grades)
-        if dates.parse(cohort.start) < scenario.start_month or any(g not in limited for g in grades):
-            continue
-        pool = int(sum(frame[f"posts_{g}"].sum() for g in grades))
-        if cohort.size > pool:
-            problems.append(Problem(path, "", f"youth_talent.cohorts.{name}.size is {cohort.size:,}: more members than "
-                                    f"the {pool:,} posts of the grades they are drawn from ({', '.join(grades) or 'none'})"
-                                    " in this file"))
-    return problems
+    return limits.within(path, "", "posts in all units", total, limits.MAX_CADRES)
 
 
 def _unit_parsers(units: Parsed, frame: pd.DataFrame) -> dict[str, Callable[[object], Any]]:

@@ -92,18 +92,26 @@ class _Rows:
             return
         if len(cells) > limits.MAX_TABLE_COLUMNS:
             self._refuse(f"row {number}", f"{len(cells):,} cells in one row, at most {limits.MAX_TABLE_COLUMNS:,}")
-        for pos, cell in enumerate(cells):
-            if isinstance(cell, str) and len(cell) > limits.MAX_CELL_CHARS:
-                self._refuse(f"row {number}, column {column_letter(pos)}", f"a cell of {len(cell):,} characters, "
-                             f"at most {limits.MAX_CELL_CHARS:,} (Excel's own limit){self.hint if chr(10) in cell else ''}")
-            if self.hint and isinstance(cell, str) and self._swallows_rows(cell):
-                raise InputError([Problem(str(self.path), f"row {number}, column {column_letter(pos)}", "a cell "
-                                          "holding several lines that look like rows of the file" + self.hint)])
+        joined = "\x1f".join([c for c in cells if type(c) is str])  # one test for the whole row, cell by cell if hit
+        if len(joined) > limits.MAX_CELL_CHARS or "\n" in joined or "'" in joined:
+            cells = [self._cell(number, pos, cell) for pos, cell in enumerate(cells)]
         self.width = max(self.width, len(cells))
         self.kept += 1
         if self.kept > limits.MAX_TABLE_ROWS:
             self._refuse(f"row {number}", f"more than {limits.MAX_TABLE_ROWS:,} rows")
-        self.rows.append((number, [unescape_cell(c) for c in cells]))
+        self.rows.append((number, cells))
+
+    def _cell(self, number: int, pos: int, cell: object) -> object:
+        """One cell within the limits, its escape quote removed (:func:`unescape_cell`)."""
+        if not isinstance(cell, str):
+            return cell
+        if len(cell) > limits.MAX_CELL_CHARS:
+            self._refuse(f"row {number}, column {column_letter(pos)}", f"a cell of {len(cell):,} characters, at "
+                         f"most {limits.MAX_CELL_CHARS:,} (Excel's own limit){self.hint if chr(10) in cell else ''}")
+        if self.hint and self._swallows_rows(cell):
+            raise InputError([Problem(str(self.path), f"row {number}, column {column_letter(pos)}", "a cell holding "
+                                      "several lines that look like rows of the file" + self.hint)])
+        return unescape_cell(cell)
 
     def _swallows_rows(self, cell: str) -> bool:
         """Whether a CSV cell holds two or more lines with as many commas as a row of the file has: the
