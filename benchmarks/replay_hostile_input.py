@@ -4,10 +4,12 @@
 
 Builds each case in a temporary folder (files exported from the default district, then broken one way),
 runs the command line on it in a fresh process (``python -m cadresim ...``, HOME and the pseudonym key
-inside the temporary folder) and records its exit code, wall time, peak resident memory (``os.wait4``:
-the child's own ru_maxrss), the first problem it printed, and whether it wrote anything. The goal for
-each refusal: exit code 2, no traceback, nothing written, under 10 s and 400 MB. Cases that must be
-accepted (Excel serial numbers written as text) expect exit code 0. Writes
+inside the temporary folder) and records its exit code, wall time, CPU time and peak resident memory
+(``os.wait4``: the child's own ru_utime + ru_stime and ru_maxrss), the first problem it printed, and
+whether it wrote anything. The goal for each refusal: exit code 2, no traceback, nothing written, under
+10 s and 400 MB. The time goal is judged on CPU time, which other work on a shared machine does not
+inflate as it does wall time; the first case, a valid scenario, shows what starting the program costs.
+Cases that must be accepted (Excel serial numbers written as text) expect exit code 0. Writes
 benchmarks/results_hostile_input.json.
 """
 
@@ -304,7 +306,12 @@ def key_file(kind: str) -> Callable[[Path], list[str]]:
     return build
 
 
+def valid_scenario(folder: Path) -> list[str]:
+    return ["validate", str(ROOT / "scenarios/baseline.yaml")]
+
+
 CASES = [
+    Case("valid_scenario", "a valid scenario (what starting the program costs)", valid_scenario, expect_exit=0),
     Case("units_posts_1e9_check", "units file: 科员职数 1000000000, roster check", lambda f: units_posts_huge(f, "check"),
          expect_text="at most 10,000 posts"),
     Case("units_posts_1e9_run", "units file: 科员职数 1000000000, run", lambda f: units_posts_huge(f, "run"),
@@ -376,10 +383,11 @@ def run_case(case: Case, folder: Path, timeout: float) -> dict:
     first = next((line.strip() for line in stderr.splitlines() if line.strip().startswith("- ")), "")
     ok = (child.returncode == case.expect_exit and case.expect_text in text and "Traceback" not in stderr
           and (case.expect_exit == 0 or not written))
+    cpu = usage.ru_utime + usage.ru_stime
     return {"case": case.name, "input": case.about, "command": "cadresim " + " ".join(_short(a, folder) for a in args),
-            "exit_code": child.returncode, "seconds": round(seconds, 2),
+            "exit_code": child.returncode, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "as_expected": ok,
-            "within_goal": seconds < GOAL_SECONDS and usage.ru_maxrss / 1024 < GOAL_MB,
+            "within_goal": cpu < GOAL_SECONDS and usage.ru_maxrss / 1024 < GOAL_MB,
             "message": _short(first[2:], folder)[:300], "written": written}
 
 
@@ -398,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds before a case is killed")
     args = ap.parse_args(argv)
     cases = [c for c in CASES if not args.only or c.name in args.only]
+    load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     rows = []
     with tempfile.TemporaryDirectory(prefix="cadresim-hostile-") as tmp:
         for case in cases:
@@ -406,12 +415,14 @@ def main(argv: list[str] | None = None) -> int:
             (folder / "home").mkdir()
             row = run_case(case, folder, args.timeout)
             rows.append(row)
-            print(f"{row['case']:28} exit {row['exit_code']:>3}  {row['seconds']:6.2f} s  {row['peak_rss_mb']:7.1f} MB  "
+            print(f"{row['case']:28} exit {row['exit_code']:>3}  {row['seconds']:6.2f} s  {row['cpu_seconds']:6.2f} s cpu  "
+                  f"{row['peak_rss_mb']:7.1f} MB  "
                   f"{'ok' if row['as_expected'] else 'UNEXPECTED'}  {row['message'][:90]}", flush=True)
     result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+              "load_average_1min_at_start": load,
               "goal": f"exit code 2 (0 where accepted), no traceback, nothing written, under {GOAL_SECONDS:g} s "
-                      f"and {GOAL_MB:g} MB peak RSS", "cases": rows}
+                      f"of CPU time and {GOAL_MB:g} MB peak RSS", "cases": rows}
     if not args.only:
         (Path(__file__).parent / "results_hostile_input.json").write_text(
             json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

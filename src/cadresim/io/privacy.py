@@ -129,7 +129,7 @@ def _permission_problem(path: Path) -> str | None:
         return None
     who = "other users" if mode & 0o007 else "its group"
     return (f"the pseudonym key may be read or changed by {who} (mode {mode:04o}), so anyone among them could link "
-            f"pseudonyms back to ids: make it private with  chmod 600 {shlex.quote(str(path))}")
+            f"pseudonyms back to ids: make it private with chmod 600 {shlex.quote(str(path))}")
 
 
 def pseudonym(secret: bytes, message: str) -> str:
