@@ -337,6 +337,12 @@ def test_excel_serial_numbers_written_as_text_are_read_as_dates(district):
     assert after.roster.cadres.equals(before.roster.cadres)
     assert roster_cells.parse_month("27470") == roster_cells.parse_month(27470) == roster_cells.parse_month("1975-03")
     assert roster_cells.parse_month("27470.5") == roster_cells.parse_month("1975-03")
+    with pytest.raises(ValueError, match="19753 is ambiguous \\(the Excel date 1954-01-29, or 1975-03\\)"):
+        roster_cells.parse_month("19753")
+    assert roster_cells.parse_month("19750") == roster_cells.parse_month("1954-01")  # no month 0: a serial
+    assert roster_cells.SERIAL_PARSERS["month"]("19753") == roster_cells.parse_month("1954-01")
+    assert roster_cells.serial_column(["27468", "19753", None, "1975-03"])
+    assert not roster_cells.serial_column(["1975-03", "19753", "1980.01"])
 
 
 def test_bad_cells_are_listed_up_to_a_limit_per_column_then_counted(district, monkeypatch):

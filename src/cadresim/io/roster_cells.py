@@ -52,11 +52,13 @@ def cell_text(cell: object) -> str | None:
     return text or None
 
 
-def parse_month(cell: object) -> int:
+def parse_month(cell: object, serials: bool = False) -> int:
     """A date cell of an HR file as a month index (the day is dropped).
 
     Accepts 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201403, full dates in those forms, Excel
-    dates and Excel serial numbers.
+    dates and Excel serial numbers (also as text). A 5-digit text that could also be a year and a
+    one-digit month (19753) is read as a serial number only with ``serials`` (a column of serial
+    numbers, see :func:`serial_column`), else refused as ambiguous.
 
     Raises:
         ValueError: saying what is allowed.
@@ -67,13 +69,13 @@ def parse_month(cell: object) -> int:
         raise ValueError("not a date")
     if isinstance(cell, (int, float)):
         return _numeric_month(float(cell))
-    return _text_month(cell_text(cell) or "")
+    return _text_month(cell_text(cell) or "", serials)
 
 
-def _text_month(text: str) -> int:
+def _text_month(text: str, serials: bool = False) -> int:
     text = _TIME.sub("", text)
     if _SERIAL_TEXT.match(text):
-        return _numeric_month(float(text))
+        return _serial_text_month(text, serials)
     m = _TEXT_DATE.match(text) or _COMPACT_DATE.match(text)
     if not m:
         hint = " (a year alone: give the month too)" if re.fullmatch(r"\d{4}(年)?", text) else ""
@@ -84,6 +86,17 @@ def _text_month(text: str) -> int:
     year, mon = int(m.group(1)), int(m.group(2))
     day = int(m.group(3)) if m.group(3) else 1
     return _checked(year, mon, day)
+
+
+def _serial_text_month(text: str, serials: bool) -> int:
+    """An Excel serial number saved as text (27468: 1975-03-15); one that could also be a year and a
+    month written without its 0 (19753: 1954-01-29 or 1975-3) only in a column of serials."""
+    whole = text.split(".")[0]
+    if not serials and 1900 <= int(whole[:4]) <= 2100 and whole[4] != "0":
+        day = _EXCEL_EPOCH + dt.timedelta(days=int(whole))
+        raise ValueError(f"{text} is ambiguous (the Excel date {day:%Y-%m-%d}, or {whole[:4]}-0{whole[4]}): write "
+                         "the date like 2014-03")
+    return _numeric_month(float(text))
 
 
 def _numeric_month(value: float) -> int:
@@ -233,6 +246,19 @@ def cell_parsers(scenario: Scenario) -> dict[str, Callable[[object], Any]]:
             "type": lookup(types, "unit type", [*scenario.district.units, *types])}
 
 
-def parse_month_or_none(cell: object) -> int:
+def parse_month_or_none(cell: object, serials: bool = False) -> int:
     """A date cell, or -1 for an explicit "never" (无, none, -)."""
-    return -1 if norm(cell_text(cell) or "") in NONE_WORDS else parse_month(cell)
+    return -1 if norm(cell_text(cell) or "") in NONE_WORDS else parse_month(cell, serials)
+
+
+def serial_column(cells: Iterable[object]) -> bool:
+    """Whether a date column holds Excel serial numbers as text: more than half of its filled cells."""
+    texts = [t for t in (cell_text(c) if isinstance(c, str) else None for c in cells) if t]
+    return bool(texts) and 2 * sum(bool(_SERIAL_TEXT.match(_TIME.sub("", t))) for t in texts) > len(texts)
+
+
+#: date parsers for a column of Excel serial numbers (see :func:`serial_column`), by column kind
+SERIAL_PARSERS: dict[str, Callable[[object], Any]] = {
+    "month": lambda cell: parse_month(cell, serials=True),
+    "month_or_none": lambda cell: parse_month_or_none(cell, serials=True),
+}

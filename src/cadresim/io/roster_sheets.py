@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 from cadresim import limits
 from cadresim.errors import InputError, Problem
 from cadresim.files import kind_problem, read_bounded, size_problem
-from cadresim.io.roster_cells import cell_text, norm
+from cadresim.io.roster_cells import SERIAL_PARSERS, cell_text, norm, serial_column
 from cadresim.io.roster_columns import Column
 from cadresim.io.spreadsheet_escape import unescape_cell
 
@@ -405,6 +405,14 @@ def _shown(cell: object) -> object:
     return cell.strftime("%Y-%m-%d") if isinstance(cell, (dt.datetime, dt.date)) else cell
 
 
+def _parser(table: Table, column: Column, parsers: dict[str, Callable[[object], Any]]) -> Callable[[object], Any]:
+    """The parser of ``column``: by its kind, a date column of Excel serial numbers read as such throughout."""
+    if column.kind in SERIAL_PARSERS and column.field in table.columns:
+        if serial_column(table.cell(cells, column.field) for _, cells in table.rows):
+            return SERIAL_PARSERS[column.kind]
+    return parsers[column.kind]
+
+
 def _compare_duplicate(table: Table, column: Column, header: str, pos: int,
                        parse: Callable[[object], Any]) -> list[Problem]:
     """A problem when the column at ``pos`` disagrees with the column used for ``column`` (as values: 1975-03
@@ -466,11 +474,12 @@ def parse_table(table: Table, spec: Iterable[Column], parsers: dict[str, Callabl
     """
     spec = tuple(spec)
     problems, bad = _missing_columns(table, spec), set()
-    values = {c.field: _parse_column(table, c.field, parsers[c.kind], c.required, problems, bad) for c in spec}
+    values = {c.field: _parse_column(table, c.field, _parser(table, c, parsers), c.required, problems, bad)
+              for c in spec}
     columns = {c.field: c for c in spec}
     for name, others in table.duplicates.items():
         for header, pos in others:
-            problems += _compare_duplicate(table, columns[name], header, pos, parsers[columns[name].kind])
+            problems += _compare_duplicate(table, columns[name], header, pos, _parser(table, columns[name], parsers))
     if not table.rows:
         problems.append(Problem(str(table.sheet.path), f"row {table.header_row + 1}", "no data rows below the "
                                 "header"))
