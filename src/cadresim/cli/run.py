@@ -42,6 +42,7 @@ def run(
     from cadresim.engine.replications import DEFAULT_SEED, run_scenario
 
     try:  # every input problem before anything is run or written
+        check_run_options(replications, jobs)
         sc = load_scenario(scenario, overrides)
         target = output or Path("results") / sc.name
         loaded = read_roster(sc)
@@ -64,17 +65,27 @@ def run(
         out.print(f"Results written to [bold]{target}/[/]")
 
 
+def check_run_options(replications: int, jobs: int, what: str = "replications") -> None:
+    """Refuse replications or worker processes over their documented limits, before any work.
+
+    Raises:
+        InputError: naming the option, the value and the limit.
+    """
+    from cadresim import limits
+
+    problems = [*limits.within("-r/--replications", "", what, replications, limits.MAX_REPLICATIONS),
+                *limits.within("-j/--jobs", "", "worker processes", jobs, limits.MAX_JOBS)]
+    if problems:
+        raise InputError(problems)
+
+
 def _print_roster_notes(notes: list[str], key) -> None:
     """How the roster files were read, and where the pseudonym key is."""
-    from cadresim.io.privacy import key_warnings
-
     for note in notes:
         err.print(f"note: {note}", highlight=False, markup=False)
     if key is not None and key.created:
         err.print(f"note: made a pseudonym key at {key.path}: keep it (the same key gives the same pseudonyms) and "
                   "do not share it with the results", highlight=False, markup=False)
-    for warning in key_warnings(key) if key is not None else []:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def _progress(quiet: bool) -> Progress:

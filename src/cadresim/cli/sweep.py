@@ -7,6 +7,7 @@ Thin wrappers: they read the options into a :class:`cadresim.analysis.sweep_desi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
+from cadresim import limits
 from cadresim.cli.common import SET_HELP, app, err, fail, out
+from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
 from cadresim.scenario.schema import Scenario
@@ -56,8 +59,10 @@ def sweep_command(
     from cadresim.analysis.sweep import check_design, sweep
 
     try:
+        check_run_options(replications, jobs, "replications of each point")
         base = load_scenario(scenario, overrides)
         plan = build_design(base, design, grid, ranges, samples, design_seed)
+        _check_runs(len(plan.points), replications)
         check_design(base, plan)
     except InputError as e:
         fail(e)
@@ -105,8 +110,24 @@ def build_design(base: Scenario, kind: str, grid: list[str], ranges: list[str], 
     if problems:
         raise InputError(problems)
     if kind == "grid":
-        return full_grid(parse_grid(grid))
+        values = parse_grid(grid)
+        points = math.prod(len(v) for v in values.values())
+        _refuse(limits.within("--grid", "", "points of the grid (the product of the numbers of values)", points,
+                              limits.MAX_SWEEP_POINTS))
+        return full_grid(values)
+    _refuse(limits.within("--samples", "", "points of the Latin hypercube", samples or 0, limits.MAX_SWEEP_POINTS))
     return latin_hypercube(parse_ranges(ranges), samples or 0, design_seed, base)
+
+
+def _check_runs(points: int, replications: int) -> None:
+    """Refuse a sweep of more runs (points x replications) than the documented limit."""
+    _refuse(limits.within("-r/--replications", "", f"runs of the sweep ({points:,} points x {replications:,} "
+                          "replications)", points * replications, limits.MAX_SWEEP_RUNS))
+
+
+def _refuse(problems: list[Problem]) -> None:
+    if problems:
+        raise InputError(problems)
 
 
 class RateColumn(ProgressColumn):

@@ -13,22 +13,29 @@ from typing import Annotated, Literal, NewType
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from cadresim import dates
+from cadresim import dates, limits
 
 RULE, SEED, ASSUMPTION, MODEL = "rule", "seed", "assumption", "model"
 
 
 def _check_year_month(value: str) -> str:
-    dates.parse(value)
+    first, last = limits.month_window()
+    if not first <= dates.parse(value) <= last:
+        raise ValueError(f"outside the months a scenario may name, {limits.FIRST_MONTH} to {limits.LAST_MONTH} (a "
+                         "documented limit, see docs/limits.md)")
     return value
 
 
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-\d{1,2}$"), AfterValidator(_check_year_month)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 YearSpan = NewType("YearSpan", float)  # a rule's span of time in years; the engine counts whole months of it
-Years = Annotated[YearSpan, Field(ge=0.0)]
+Years = Annotated[YearSpan, Field(ge=0.0, le=limits.MAX_YEARS, allow_inf_nan=False)]
 NoiseSD = NewType("NoiseSD", float)  # a standard deviation on the scale of latent merit (N(0, 1))
-StandardDeviation = Annotated[NoiseSD, Field(ge=0.0)]
+StandardDeviation = Annotated[NoiseSD, Field(ge=0.0, allow_inf_nan=False)]
+Weight = Annotated[float, Field(allow_inf_nan=False)]
+Months = Annotated[int, Field(ge=0, le=12 * limits.MAX_HORIZON_YEARS)]
+Headcount = Annotated[int, Field(ge=0, le=limits.MAX_CADRES)]
+Posts = Annotated[int, Field(le=limits.MAX_POSTS_PER_UNIT)]
 Age = Annotated[int, Field(ge=14, le=100)]
 CalendarMonth = Annotated[int, Field(ge=1, le=12)]
 
@@ -125,7 +132,8 @@ class Roles(Section):
 class UnitType(Section):
     """A kind of unit in the synthetic district, with its posts per grade."""
 
-    count: int = F(0, "number of units of this type (in each district when district.copies > 1)", SEED, ge=0)
+    count: int = F(0, "number of units of this type (in each district when district.copies > 1)", SEED, ge=0,
+                   le=limits.MAX_UNITS)
     level: Literal["district", "city"] = F(
         "district", "district: a unit of each district, whose posts are filled from that district; city: a "
         "city-level unit (not copied per district) whose posts are filled from every district", MODEL)
@@ -133,7 +141,7 @@ class UnitType(Section):
     grassroots: bool = F(False, "time served in this unit counts as grassroots experience", SEED)
     young_member_age: Age | None = F(None, "team target: at least one division-level member younger than this "
                                      "(null: no target)", ASSUMPTION)
-    posts: dict[str, int] = FF(dict, "posts per grade in each unit (staff: the establishment 编制)", SEED)
+    posts: dict[str, Posts] = FF(dict, "posts per grade in each unit (staff: the establishment 编制)", SEED)
 
 
 def default_unit_types() -> dict[str, UnitType]:
@@ -154,11 +162,11 @@ class District(Section):
         "calibrated", "calibrated: the default synthetic district meeting MODEL.md section 6; simple: posts "
         "filled with plausible histories and no calibration (custom ladders, theory checks)", MODEL)
     seed: int = F(1, "seed of the synthetic roster generator (the roster is the same in every replication)",
-                  MODEL)
+                  MODEL, ge=0)
     units: dict[str, UnitType] = FF(default_unit_types, "unit types keyed by type id", SEED)
     copies: int = F(1, "number of districts of this kind (a city: 16); each selects within itself, and "
                     "city-level unit types sit above them all. Counts such as secondment.count stay totals",
-                    MODEL, ge=1)
+                    MODEL, ge=1, le=limits.MAX_UNITS)
     roster_file: str | None = F(None, "the district's own roster of cadres (CSV or .xlsx; columns: `cadresim "
                                 "roster template`) in place of the synthetic district, relative to the scenario "
                                 "file that sets it; with units_file, unit types then give only their grassroots "
@@ -178,18 +186,18 @@ class Retirement(Section):
 class Exceptional(Section):
     """Exceptional promotion (破格), Art. 9."""
 
-    per_year: int = F(0, "promotions a year that may waive one rule other than the age ceiling "
-                      "(never during probation or within a year of a promotion)", RULE, ge=0)
+    per_year: Headcount = F(0, "promotions a year that may waive one rule other than the age ceiling "
+                          "(never during probation or within a year of a promotion)", RULE)
 
 
 class Score(Section):
     """Weights of the selection score."""
 
-    merit: float = F(1.0, "weight of assessed merit (latent merit + assessment noise)", ASSUMPTION)
-    years_in_grade: float = F(0.1, "points per year in the current grade", ASSUMPTION)
-    young_team_bonus: float = F(0.5, "bonus when the team lacks a young member and the candidate would be one",
+    merit: Weight = F(1.0, "weight of assessed merit (latent merit + assessment noise)", ASSUMPTION)
+    years_in_grade: Weight = F(0.1, "points per year in the current grade", ASSUMPTION)
+    young_team_bonus: Weight = F(0.5, "bonus when the team lacks a young member and the candidate would be one",
                                 ASSUMPTION)
-    youth_talent_bonus: float = F(0.5, "bonus for a Youth Talent member within the cohort's bonus period",
+    youth_talent_bonus: Weight = F(0.5, "bonus for a Youth Talent member within the cohort's bonus period",
                                   ASSUMPTION)
 
 
@@ -215,7 +223,7 @@ class Selection(Section):
 class Probation(Section):
     """Probation (试用期), Art. 42."""
 
-    months: int = F(12, "length of probation", RULE, ge=0)
+    months: Months = F(12, "length of probation", RULE)
     fail_rate: Probability = F(0.02, "share who fail and return to their former grade", ASSUMPTION)
 
 
@@ -240,8 +248,8 @@ class Secondment(Section):
     """Secondment (挂职) of section-level cadres to the grassroots front line."""
 
     month: CalendarMonth = F(4, "calendar month of the yearly secondment", ASSUMPTION)
-    count: int = F(10, "cadres seconded a year", ASSUMPTION, ge=0)
-    months: int = F(18, "length of a secondment; the months count as grassroots experience", ASSUMPTION, ge=1)
+    count: Headcount = F(10, "cadres seconded a year", ASSUMPTION)
+    months: Months = F(18, "length of a secondment; the months count as grassroots experience", ASSUMPTION, ge=1)
     max_age: Age = F(40, "oldest age of a seconded cadre", ASSUMPTION)
     targeting: Literal["lacking_grassroots", "merit"] = F(
         "lacking_grassroots", "lacking_grassroots: those lacking grassroots experience first, then by assessed "
@@ -253,12 +261,12 @@ class Cohort(Section):
 
     start: YearMonth = F("2014-09", "month the cohort starts (before the run start: members come from the "
                          "roster's cohort column)", ASSUMPTION)
-    size: int = F(40, "members", ASSUMPTION, ge=0)
+    size: Headcount = F(40, "members", ASSUMPTION)
     age_cap: Age = F(35, "oldest age at selection", ASSUMPTION)
     grades: list[str] | None = F(None, "grades members are drawn from (null: the section_level role)",
                                  ASSUMPTION)
-    secondment_months: int = F(18, "secondment to the grassroots front line", ASSUMPTION, ge=0)
-    mentoring: float = F(0.3, "added to members' latent merit (导师带教)", ASSUMPTION)
+    secondment_months: Months = F(18, "secondment to the grassroots front line", ASSUMPTION)
+    mentoring: Weight = F(0.3, "added to members' latent merit (导师带教)", ASSUMPTION)
     bonus_years: Years = F(3.0, "years after the secondment in which the score bonus applies", ASSUMPTION)
     placement: Literal["second_section_post", "none"] = F(
         "second_section_post", "when the secondment ends, a section_head member moves to a different "
@@ -278,7 +286,7 @@ class YouthTalent(Section):
 class LateralSource(Section):
     """A source of lateral hires into section-level posts."""
 
-    per_year: int = F(0, "hires a year into vacant posts of the grade", ASSUMPTION, ge=0)
+    per_year: Headcount = F(0, "hires a year into vacant posts of the grade", ASSUMPTION)
     grade: str = F("section", "grade hired into", ASSUMPTION)
     age: tuple[Age, Age] = F((30, 38), "age range at hiring", ASSUMPTION)
     grassroots_years: tuple[Years, Years] = F((0.0, 0.0), "range of grassroots experience brought", ASSUMPTION)
@@ -298,7 +306,7 @@ class Recruitment(Section):
 
     months: list[CalendarMonth] | Literal["immediate"] = FF(
         lambda: [7], "calendar months of recruitment, or immediate (gaps filled the month they open)", ASSUMPTION)
-    intake: Literal["gaps"] | int = F("gaps", "gaps: fill the bottom grade's vacant posts; a number: that many "
+    intake: Literal["gaps"] | Headcount = F("gaps", "gaps: fill the bottom grade's vacant posts; a number: that many "
                                       "recruits a year (rate-based bottom grade)", ASSUMPTION)
     age: tuple[Age, Age] = F((23, 30), "age range of recruits", ASSUMPTION)
     female_share: Probability = F(0.5, "share of women among recruits", ASSUMPTION)
