@@ -77,7 +77,7 @@ def run(
         for w in res.warnings:
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
         replaced = f" (replacing {held.replaces})" if held.replaces else ""
-        out.print(f"Results written to [bold]{target}/[/]{replaced}", highlight=False)
+        out.print(f"Results written to [bold]{target}/[/]{replaced}", highlight=False, soft_wrap=True)
 
 
 def _simulate(sc, roster, replications: int, seed: int | None, jobs: int, events: bool, quiet: bool):
@@ -166,7 +166,7 @@ def validate(
         out.print(f"{sc.district.roster_file}: {len(loaded.roster.cadres)} cadres in "
                   f"{len(loaded.roster.units)} units ({sc.district.units_file}), checked", highlight=False)
         for note in loaded.notes:
-            err.print(f"note: {note}", highlight=False)
+            err.print(f"note: {note}", highlight=False, markup=False)
 
 
 @app.command(epilog="Examples:\n\n  cadresim schema -o cadresim.schema.json   (point your editor's YAML "

@@ -137,12 +137,15 @@ def _contents_problem(target: Path, kind: str) -> str:
 
 
 def path_problems(target: Path) -> list[Problem]:
-    """Why ``target`` (existing or not) cannot be written at all: the working folder or a parent of it,
-    a dangling symbolic link on the way, a parent that is a file or cannot be written, a name too long.
+    """Why ``target`` (existing or not) cannot be written at all: a name too long, the working folder or a
+    parent of it, a dangling symbolic link on the way, a parent that is a file or cannot be written.
     """
-    here = Path.cwd().resolve()
     full = Path(os.path.abspath(target))
-    resolved = target.resolve()
+    base = next(p for p in full.parents if os.path.exists(p))  # os.path: False, never an error, for any path
+    long = _too_long(full, base)
+    if long:
+        return [Problem(OPTION, "", long, str(target))]
+    here, resolved = Path.cwd().resolve(), target.resolve()
     if resolved == here or resolved in here.parents:
         return [Problem(OPTION, "", f"{target} is the working folder or contains it: results go in a folder of "
                         "their own, e.g. -o results/NAME", str(target))]
@@ -150,16 +153,23 @@ def path_problems(target: Path) -> list[Problem]:
         if step.is_symlink() and not step.exists():
             return [Problem(OPTION, "", f"{step} is a symbolic link to {os.readlink(step)}, which does not "
                             "exist", str(target))]
-    base = next(p for p in resolved.parents if p.exists())
     if not base.is_dir():
         return [Problem(OPTION, "", f"{base} is a file, so no folder can be made under it", str(target))]
     if not os.access(base, os.W_OK | os.X_OK):
         return [Problem(OPTION, "", f"cannot write in {base} (no permission, or a read-only disk)", str(target))]
-    longest = _name_max(base) - NAME_ROOM
-    if len(os.fsencode(resolved.name)) > longest:
-        return [Problem(OPTION, "", f"the folder name is too long: at most {longest} bytes here (it has "
-                        f"{len(os.fsencode(resolved.name))})", str(target))]
     return []
+
+
+def _too_long(full: Path, base: Path) -> str:
+    """Why a name of ``full`` below ``base`` (its deepest existing folder) is too long; "" if none is.
+    The target's own name leaves room for the temporary names beside it."""
+    name_max = _name_max(base)
+    for part in full.relative_to(base).parts:
+        room = NAME_ROOM if part == full.name else 0
+        if len(os.fsencode(part)) > name_max - room:
+            return (f"the folder name {part[:20]}... is too long: at most {name_max - room} bytes here (it has "
+                    f"{len(os.fsencode(part))})")
+    return ""
 
 
 def _name_max(folder: Path) -> int:
