@@ -117,9 +117,9 @@ def write_failed(target: Path, error: OSError, what: str = "results") -> None:
     raise typer.Exit(1)
 
 
-def interrupted() -> None:
-    """Report Ctrl-C during a run (nothing written) and exit with code 130."""
-    err.print("interrupted: no results written", highlight=False)
+def interrupted(what: str = "results") -> None:
+    """Report Ctrl-C (nothing written: the output is written whole or not at all) and exit with code 130."""
+    err.print(f"interrupted: no {what} written", highlight=False)
     raise typer.Exit(130)
 
 

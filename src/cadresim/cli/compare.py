@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from cadresim.cli.common import METRIC_HELP, app, check_metrics, err, fail, metric_option, out, split_metrics, \
-    write_failed
+from cadresim.cli.common import METRIC_HELP, app, check_metrics, err, fail, interrupted, metric_option, out, \
+    split_metrics, write_failed
 from cadresim.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ def compare(
         fail(e)
     except OSError as e:
         write_failed(target, e, "comparison")
+    except KeyboardInterrupt:
+        interrupted("comparison")
     for note in comp.notes:
-        err.print(f"[yellow]warning:[/] {note}", highlight=False, markup=True)
+        err.print(f"[yellow]warning:[/] {escape(note)}", highlight=False, markup=True)
     out.print(_table(comp))
     out.print(f"Comparison written to [bold]{target}/[/] (open [bold]{target / 'report.html'}[/] in a browser)")
 

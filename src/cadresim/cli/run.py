@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -16,7 +17,6 @@ from cadresim.cli.common import SET_HELP, app, err, fail, interrupted, out, writ
 from cadresim.errors import InputError
 from cadresim.measures.metrics import HEADLINE
 from cadresim.scenario.loader import load_scenario
-
 
 RUN_EXAMPLES = """Examples: 20 replications into results/youth2/; 50 on two workers into a folder of their own;
 one key changed; the earlier results/youth2/ replaced.
@@ -75,7 +75,7 @@ def run(
     if not quiet:
         _print_summary(res.summary, sc.name)
         for w in res.warnings:
-            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+            err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
         replaced = f" (replacing {held.replaces})" if held.replaces else ""
         out.print(f"Results written to [bold]{target}/[/]{replaced}", highlight=False, soft_wrap=True)
 
