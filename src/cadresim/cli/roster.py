@@ -32,8 +32,10 @@ class Headers(str, Enum):
     en = "en"
 
 
-FORMAT = typer.Option(Format.csv, "--format", metavar="csv|xlsx", help="csv (UTF-8, opens in Excel) or xlsx (needs openpyxl).")
-HEADERS = typer.Option(Headers.zh, "--headers", metavar="zh|en", help="Column headers in Chinese (zh) or English (en); both are "
+FORMAT = typer.Option(Format.csv, "--format", metavar="csv|xlsx",
+                      help="csv (UTF-8, opens in Excel) or xlsx (needs openpyxl).")
+HEADERS = typer.Option(Headers.zh, "--headers", metavar="zh|en",
+                       help="Column headers in Chinese (zh) or English (en); both are "
                        "read either way.")
 #: The scenario a template offers to extend (when the working folder has it, as in a cadresim checkout).
 BASELINE = Path("scenarios") / "baseline.yaml"
@@ -44,7 +46,8 @@ FORCE = typer.Option(False, "--force", help="Overwrite files already in the fold
                            "  cadresim roster template mydept --format xlsx --scenario scenarios/youth2.yaml")
 def template(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write the templates into."),
-    scenario: Optional[Path] = typer.Option(None, "--scenario", metavar="SCENARIO", help="Take grades and unit types from this "
+    scenario: Optional[Path] = typer.Option(None, "--scenario", metavar="SCENARIO",
+                                            help="Take grades and unit types from this "
                                             "scenario (default: the package's)."),
     fmt: Format = FORMAT,
     headers: Headers = HEADERS,

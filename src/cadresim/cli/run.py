@@ -54,13 +54,14 @@ def run(
                                             "~/.config/cadresim/pseudonym.key, made on first use)."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
-    from cadresim.io.output_target import claim
+    from cadresim.io.output_target import check_target, claim
     from cadresim.io.privacy import resolve_key
     from cadresim.io.roster_read import read_roster
 
     try:  # every input problem before anything is run or written
         sc = load_scenario(scenario, overrides)
         target = output or Path("results") / sc.name
+        check_target(target, "run", force)  # the output first: nothing else is read for a run that cannot be written
         loaded = read_roster(sc)
         key = None if keep_ids else resolve_key(key_file, target)
         with claim(target, "run", force) as held:  # checked and held from here to the last rename

@@ -40,18 +40,25 @@ four workers.
 def sweep_command(
     scenario: Path = typer.Argument(..., metavar="SCENARIO", help="The base scenario, e.g. "
                                     "scenarios/youth2.yaml."),
-    grid: list[str] = typer.Option([], "--grid", metavar="KEY=V1,V2", help="A key and the values to try, KEY=v1,v2,... (repeatable; "
+    grid: list[str] = typer.Option([], "--grid", metavar="KEY=V1,V2",
+                                   help="A key and the values to try, KEY=v1,v2,... (repeatable; "
                                    "every combination is run), e.g. --grid rotation.cross_unit_rate=0.05,0.1,0.2."),
-    design: str = typer.Option("grid", "--design", metavar="grid|lhs", help="grid: every combination of the --grid values; lhs: a "
+    design: str = typer.Option("grid", "--design", metavar="grid|lhs",
+                               help="grid: every combination of the --grid values; lhs: a "
                                "Latin hypercube of --samples points over the --range ranges."),
-    ranges: list[str] = typer.Option([], "--range", metavar="KEY=LOW,HIGH", help="KEY=low,high for --design lhs (repeatable); integer "
+    ranges: list[str] = typer.Option([], "--range", metavar="KEY=LOW,HIGH",
+                                     help="KEY=low,high for --design lhs (repeatable); integer "
                                      "keys are drawn as integers."),
     samples: Optional[int] = typer.Option(None, "--samples", min=1, metavar="N", help="Points of the Latin hypercube."),
     design_seed: int = typer.Option(0, "--design-seed", metavar="N", help="Seed of the Latin hypercube's points."),
-    replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N", help="Replications of each point."),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Random seed (default: a fixed seed, so runs agree)."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes (a local process pool when > 1)."),
-    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: a scheduler address (tcp://host:8786), or "
+    replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N",
+                                     help="Replications of each point."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
+                                       help="Random seed (default: a fixed seed, so runs agree)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N",
+                             help="Worker processes (a local process pool when > 1)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Run on Dask: a scheduler address (tcp://host:8786), or "
                                        "'local' for a LocalCluster of -j worker processes (needs the dask extra)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Sweep folder (default: "
                                           "results/sweeps/<scenario name>); rerunning resumes it."),

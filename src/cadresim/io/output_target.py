@@ -141,11 +141,11 @@ def path_problems(target: Path) -> list[Problem]:
     parent of it, a dangling symbolic link on the way, a parent that is a file or cannot be written.
     """
     full = Path(os.path.abspath(target))
-    base = next(p for p in full.parents if os.path.exists(p))  # os.path: False, never an error, for any path
+    base = next((p for p in full.parents if os.path.exists(p)), full)  # os.path: never an error, for any path
     long = _too_long(full, base)
     if long:
         return [Problem(OPTION, "", long, str(target))]
-    here, resolved = Path.cwd().resolve(), target.resolve()
+    here, resolved = Path.cwd().resolve(), Path(os.path.realpath(target))  # realpath: no error on a link loop
     if resolved == here or resolved in here.parents:
         return [Problem(OPTION, "", f"{target} is the working folder or contains it: results go in a folder of "
                         "their own, e.g. -o results/NAME", str(target))]
@@ -189,8 +189,8 @@ def describe(folder: Path, kind: str) -> str:
     if kind == "run":
         return (f"the results of an earlier run of {manifest.get('scenario', '?')} "
                 f"({manifest.get('replications', '?')} replications{', finished ' + when if when else ''})")
-    names = ", ".join(map(str, manifest.get("scenarios") or [])) or "earlier runs"
-    return f"an earlier comparison of {names}" + (f" (finished {when})" if when else "")
+    names = ", ".join(map(str, manifest.get("scenarios") or []))
+    return "an earlier comparison" + (f" of {names}" if names else "") + (f" (finished {when})" if when else "")
 
 
 def _when(stamp: object) -> str:
