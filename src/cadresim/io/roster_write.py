@@ -166,10 +166,23 @@ def write_template(scenario: Scenario, folder: Path, fmt: str = "csv", lang: str
     return written
 
 
-def scenario_text(name: str, extends: str | None, roster: str, units: str, about: str) -> str:
-    """A scenario file naming the roster and units files (relative to its own folder)."""
+def scenario_text(name: str, extends: str | None, roster: str, units: str, about: str,
+                  suggest: str | None = None) -> str:
+    """A scenario file naming the roster and units files (relative to its own folder).
+
+    Args:
+        extends: the scenario it extends (a path relative to its folder), if any.
+        suggest: without ``extends``, a scenario to offer in a commented-out ``extends:`` line (a path
+            relative to its folder, so that the line works when uncommented).
+    """
     lines = [f"# {about}", f"name: {name}"]
-    lines.append(f"extends: {extends}" if extends else "# extends: baseline.yaml   # optional: the scenario whose "
-                 "policy to run (a path relative to this file)")
+    if extends:
+        lines.append(f"extends: {extends}")
+    elif suggest:
+        lines.append(f"# extends: {suggest}   # optional: the scenario whose policy to run (a path relative to "
+                     "this file)")
+    else:
+        lines.append("# optional: to run another scenario's policy on this roster, add a line extends: <that "
+                     "scenario file, as a path relative to this file>")
     lines += ["district:", f"  roster_file: {roster}", f"  units_file: {units}", ""]
     return "\n".join(lines)

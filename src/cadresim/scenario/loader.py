@@ -273,9 +273,7 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError([Problem(str(path), where, f"not valid YAML: {detail} (only plain YAML is "
-                                  "accepted; tags such as !!python/... are refused)")]) from None
+        raise InputError([Problem(str(path), where, f"not valid YAML: {_yaml_hint(exc)}")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(str(path), "", "not a UTF-8 text file")]) from None
     if data is None:
@@ -284,6 +282,16 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         raise InputError([Problem(str(path), "", "a scenario must be a mapping of keys to values",
                                   type(data).__name__)])
     return data
+
+
+def _yaml_hint(exc: yaml.YAMLError) -> str:
+    """What is wrong with the YAML, in words a scenario's author can act on."""
+    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "'\\t'" in detail:
+        return "a tab character; YAML indents with spaces only: replace the tab with spaces"
+    if "tag" in detail or "constructor" in detail:
+        return f"{detail} (only plain YAML is accepted; tags such as !!python/... are refused)"
+    return detail
 
 
 def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:

@@ -27,6 +27,18 @@ def _check_year_month(value: str) -> str:
 
 
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-\d{1,2}$"), AfterValidator(_check_year_month)]
+
+
+def _check_name(value: str) -> str:
+    """A scenario's name is the name of its results folder (results/<name>/): a plain folder name."""
+    if not value or value.startswith(".") or any(c in value for c in "/\\") or not value.isprintable():
+        raise ValueError("must be a plain folder name, as results go to results/<name>/: not empty, no / or \\, "
+                         "not starting with a dot, e.g. youth2 or 青年英才二期")
+    return value
+
+
+ScenarioName = Annotated[str, AfterValidator(_check_name)]
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 YearSpan = NewType("YearSpan", float)  # a rule's span of time in years; the engine counts whole months of it
 Years = Annotated[YearSpan, Field(ge=0.0, le=limits.MAX_YEARS, allow_inf_nan=False)]
@@ -353,7 +365,8 @@ class Report(Section):
 class Scenario(Section):
     """A cadresim scenario: the whole policy and district, validated."""
 
-    name: str = param("scenario", "scenario name (default: the file name); results go to results/<name>/", MODEL)
+    name: ScenarioName = param("scenario", "scenario name (default: the file name); results go to results/<name>/: a "
+                               "plain folder name (no / or \\, not starting with a dot)", MODEL)
     description: str = param("", "what the scenario represents", MODEL)
     extends: str | None = param(None, "a scenario file this one modifies (relative path); mappings merge, lists "
                             "are replaced", MODEL)
