@@ -165,3 +165,36 @@ def output_ids(keys: pd.Series, secret: bytes | None, ids: tuple[str, ...] | Non
 def pseudonymise_events(events: pd.DataFrame, secret: bytes | None, ids: tuple[str, ...] | None) -> pd.DataFrame:
     """``events`` with its ``cadre_id`` column as outputs show it (see :func:`output_ids`)."""
     return events.assign(cadre_id=output_ids(events["cadre_id"], secret, ids))
+
+
+#: The columns of the event log as a results folder shows it (``date`` is a quarter such as ``2015Q2``).
+SHARED_EVENT_COLUMNS = ["replication", "date", "event", "cadre_id", "grade", "unit_id", "post_id", "chain_id",
+                        "detail"]
+
+
+def shareable_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The event log as results folders show it: each event's quarter, never its month.
+
+    An exit for age falls in the month after the birthday that reaches the leaving age, so its exact month
+    (or anything that orders it within its quarter) would give the cadre's birth month away. So the log
+    keeps the quarter of each event; within a replication and quarter its rows are ordered by event, grade,
+    unit, post and cadre, not by time; and vacancy-chain ids are renumbered in that order (the engine numbers
+    chains as they open, which would order them in time again). Links between rows are kept: one chain id
+    per chain, one cadre id per cadre.
+
+    Args:
+        events: the replications' logs stacked, with ``replication``, ``month`` and the engine's chain ids.
+    """
+    year, month0 = events["month"] // 12, events["month"] % 12
+    shared = events.assign(date=year.astype(str) + "Q" + (month0 // 3 + 1).astype(str))
+    shared = shared.sort_values(["replication", "date", "event", "grade", "unit_id", "post_id", "cadre_id"],
+                                kind="mergesort").reset_index(drop=True)
+    return shared.assign(chain_id=_renumbered_chains(shared))[SHARED_EVENT_COLUMNS]
+
+
+def _renumbered_chains(events: pd.DataFrame) -> pd.Series:
+    """Chain ids numbered by first appearance in ``events``' row order, per replication (-1 stays -1)."""
+    numbers = pd.Series(-1, index=events.index, dtype="int64")
+    for _, rows in events[events["chain_id"] >= 0].groupby("replication"):
+        numbers[rows.index] = pd.factorize(rows["chain_id"], sort=False)[0]
+    return numbers

@@ -12,7 +12,7 @@ from cadresim.scenario.loader import scenario_hash, to_yaml
 from cadresim.measures.metrics import HEADLINE
 from cadresim.io.atomic import atomic_folder
 from cadresim.io.output_target import claim
-from cadresim.io.privacy import Key, pseudonymise_events, resolve_key
+from cadresim.io.privacy import Key, pseudonymise_events, resolve_key, shareable_events
 from cadresim.io.provenance import git_commit
 from cadresim.io.results_folder import MANIFEST, RESOLVED
 from cadresim.engine.replications import RunResults
@@ -40,7 +40,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
     with claim(target, "run", force), atomic_folder(target) as tmp:
         _write_tables(res, tmp)
         if res.events is not None:
-            events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
+            events = shareable_events(pseudonymise_events(res.events, key.secret if key else None, res.roster_ids))
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
         _write_plots(res, tmp / "plots", grade_labels)
