@@ -47,3 +47,24 @@ def test_an_atomic_file_appears_whole_or_not_at_all(tmp_path: Path):
     with atomic_file(path) as tmp:
         tmp.write_text("new")
     assert path.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_every_csv_of_a_run_escapes_text_a_spreadsheet_would_run(tmp_path: Path):
+    """A unit named like a formula reaches teams.csv as text (OWASP CSV injection), numbers stay numbers."""
+    import pandas as pd
+
+    from cadresim.engine.replications import run_scenario
+    from cadresim.output.run_folder import write_results
+    from cadresim.scenario.loader import scenario_from_dict
+    from cadresim.district.synthetic import generate
+    from datetime import datetime, timezone
+
+    scenario = scenario_from_dict({"end": "2017-01"}, "injection")
+    roster = generate(scenario)
+    roster.units.loc[roster.units.index[0], "name"] = "=cmd|' /C calc'!A0"
+    res = run_scenario(scenario, 1, seed=1, roster=roster, record_events=False)
+    out = write_results(res, tmp_path / "run", 1, datetime.now(timezone.utc), keep_ids=True)
+    text = (out / "teams.csv").read_text(encoding="utf-8")
+    assert "'=cmd|" in text and ",=cmd" not in text
+    teams = pd.read_csv(out / "teams.csv")
+    assert pd.api.types.is_numeric_dtype(teams["vacancies"])  # numbers are not quoted into text

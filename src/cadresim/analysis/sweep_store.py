@@ -26,6 +26,7 @@ from cadresim.analysis.sweep_tables import SweepResults
 from cadresim.errors import InputError, Problem
 from cadresim.io.atomic import atomic_file, write_atomic
 from cadresim.io.provenance import git_commit
+from cadresim.io.spreadsheet_escape import write_csv
 from cadresim.scenario.loader import scenario_hash, to_yaml
 from cadresim.scenario.schema import Scenario
 
@@ -130,7 +131,7 @@ def write_sweep(res: SweepResults, executor: str, started: datetime) -> None:
     assert folder is not None
     for name, frame in (("table", res.table), ("summary", res.summary)):
         _write_frame(frame, folder / f"{name}.parquet", lambda f, p: f.to_parquet(p, index=False))
-        _write_frame(frame, folder / f"{name}.csv", lambda f, p: f.to_csv(p, index=False))
+        _write_frame(frame, folder / f"{name}.csv", write_csv)
     write_atomic(folder / MANIFEST, json.dumps(build_manifest(res, executor, started), indent=2, ensure_ascii=False))
 
 

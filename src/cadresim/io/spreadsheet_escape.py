@@ -57,3 +57,8 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(out.columns, pd.MultiIndex):
         out.columns = [c if isinstance(c, numbers.Number) else escape_cell(c) for c in out.columns]
     return out
+
+
+def write_csv(frame: pd.DataFrame, path) -> None:
+    """Write ``frame`` to ``path`` as CSV (no index), every text cell escaped (:func:`escape_frame`)."""
+    escape_frame(frame).to_csv(path, index=False)

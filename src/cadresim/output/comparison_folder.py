@@ -21,6 +21,7 @@ from cadresim.io.atomic import atomic_folder
 from cadresim.io.output_target import claim
 from cadresim.io.provenance import git_commit
 from cadresim.io.results_folder import MANIFEST
+from cadresim.io.spreadsheet_escape import write_csv
 from cadresim.output.html import render_report
 
 #: The team tables and the files they are written to.
@@ -47,10 +48,10 @@ def write_comparison(comp: Comparison, out_dir: Path, force: bool = False) -> Pa
     out_dir = Path(out_dir)
     _check_output(comp, out_dir)
     with claim(out_dir, "comparison", force), atomic_folder(out_dir) as tmp:
-        comp.tables["comparison"].to_csv(tmp / "comparison.csv", index=False)
+        write_csv(comp.tables["comparison"], tmp / "comparison.csv")
         for name, file in TEAM_FILES.items():
             if name in comp.tables:
-                comp.tables[name].to_csv(tmp / file, index=False)
+                write_csv(comp.tables[name], tmp / file)
         images = _write_plots(comp, tmp / "plots")
         (tmp / "report.html").write_text(render_report(comp, images), encoding="utf-8")
         (tmp / MANIFEST).write_text(json.dumps(build_manifest(comp), indent=2, ensure_ascii=False),

@@ -15,6 +15,7 @@ from cadresim.io.output_target import claim
 from cadresim.io.privacy import Key, pseudonymise_events, resolve_key, shareable_events
 from cadresim.io.provenance import git_commit
 from cadresim.io.results_folder import MANIFEST, RESOLVED
+from cadresim.io.spreadsheet_escape import write_csv
 from cadresim.engine.replications import RunResults
 
 
@@ -51,14 +52,14 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
 
 def _write_tables(res: RunResults, folder: Path) -> None:
     """The run's tables as CSV (teams.csv only where the ladder has teams)."""
-    res.summary.to_csv(folder / "summary.csv", index=False)
-    res.per_replication.to_csv(folder / "replications.csv", index=False)
-    res.timeseries.to_csv(folder / "timeseries.csv", index=False)
-    res.eligibility.to_csv(folder / "eligibility.csv", index=False)
-    res.ages.to_csv(folder / "ages.csv", index=False)
-    res.pool.to_csv(folder / "pool.csv", index=False)
+    write_csv(res.summary, folder / "summary.csv")
+    write_csv(res.per_replication, folder / "replications.csv")
+    write_csv(res.timeseries, folder / "timeseries.csv")
+    write_csv(res.eligibility, folder / "eligibility.csv")
+    write_csv(res.ages, folder / "ages.csv")
+    write_csv(res.pool, folder / "pool.csv")
     if not res.teams.empty:
-        res.teams.to_csv(folder / "teams.csv", index=False)
+        write_csv(res.teams, folder / "teams.csv")
 
 
 def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None) -> None:
