@@ -195,6 +195,33 @@ def test_an_interrupted_sweep_resumes_without_recomputing_finished_runs(base, re
     assert json.loads((out / "manifest.json").read_text())["reused"] == 3
 
 
+@pytest.mark.parametrize("left", [[], ["scenario.base.yaml"], ["scenario.base.yaml", ".design.json.9.tmp"],
+                                  ["scenario.base.yaml", "runs/"]])
+def test_a_sweep_stopped_before_its_design_was_written_starts_again(base, reference, tmp_path, left):
+    """Killed at any point before design.json (written last at the start), the same command resumes."""
+    from cadresim.scenario.loader import to_yaml
+
+    out = tmp_path / "sweep"
+    out.mkdir()
+    for name in left:
+        if name.endswith("/"):
+            (out / name).mkdir()
+        else:
+            (out / name).write_text(to_yaml(base)[:40] if name.endswith(".yaml") else "{", encoding="utf-8")
+    res = sweep(base, GRID, replications=REPS, output=out)
+    pd.testing.assert_frame_equal(res.table, reference.table)
+    assert (out / "design.json").is_file() and (out / "manifest.json").is_file()
+
+
+def test_a_folder_with_other_files_is_still_refused(base, tmp_path):
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="not a sweep folder"):
+        sweep(base, GRID, replications=REPS, output=out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 def test_a_torn_run_file_counts_as_not_finished(base, reference, tmp_path):
     out = tmp_path / "sweep"
     sweep(base, GRID, replications=REPS, output=out)

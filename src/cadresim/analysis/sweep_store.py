@@ -87,7 +87,7 @@ def open_folder(folder: Path, header: dict[str, Any], base: Scenario) -> FolderS
     design_file = folder / DESIGN_FILE
     if design_file.is_file():
         _check_same(json.loads(design_file.read_text(encoding="utf-8")), header, design_file)
-    elif folder.exists() and any(folder.iterdir()):
+    elif folder.exists() and not _interrupted_start(folder):
         raise InputError([Problem(str(folder), "", f"exists and is not a sweep folder (no {DESIGN_FILE}); "
                                   "choose another output folder with -o")])
     else:
@@ -95,6 +95,18 @@ def open_folder(folder: Path, header: dict[str, Any], base: Scenario) -> FolderS
         write_atomic(folder / BASE_FILE, to_yaml(base))
         write_atomic(design_file, json.dumps(header, indent=1, ensure_ascii=False))
     return FolderStore(folder)
+
+
+def _interrupted_start(folder: Path) -> bool:
+    """Whether ``folder`` is empty or holds only what a sweep writes before ``design.json`` (which is
+    written last, so a sweep stopped at any point before it simply starts again)."""
+    for entry in folder.iterdir():
+        if entry.name == BASE_FILE or (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+            continue
+        if entry.name == "runs" and entry.is_dir() and not any(entry.iterdir()):
+            continue
+        return False
+    return True
 
 
 HEADER_CHECKS = {"scenario_hash": "the base scenario (its simulated content)", "seed": "the seed",
