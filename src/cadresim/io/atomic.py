@@ -187,6 +187,37 @@ def write_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def create_new(path: Path, text: str, mode: int = 0o600) -> bool:
+    """Write ``text`` to a new file ``path``, whole, with ``mode``; never replace an existing one.
+
+    The text is written under a temporary name and hard-linked into place, which fails when ``path``
+    exists: of two processes racing to create it, one wins and the other keeps the winner's file.
+
+    Returns:
+        True when this call created ``path``, False when it existed already.
+
+    Raises:
+        OSError: the file could not be written.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links on this drive (FAT, some network shares): a plain rename
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -29,6 +29,7 @@ import pandas as pd
 from cadresim import limits
 from cadresim.errors import InputError, Problem
 from cadresim.files import read_bounded
+from cadresim.io.atomic import create_new
 
 ENV_KEY_FILE = "CADRESIM_KEY_FILE"
 PSEUDONYM_LENGTH = 12  # hex digits: 48 bits, collisions negligible for a district's few thousand ids
@@ -86,25 +87,11 @@ def _create(path: Path) -> bool:
     """Write a new random key readable by its owner only; False when another process got there first."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(secrets.token_hex(KEY_BYTES) + "\n")
-        try:
-            os.link(tmp, path)  # atomic: never overwrites a key another run has just made
-        except FileExistsError:
-            return False
-        except OSError:  # no hard links on this drive (FAT, some network shares): a plain rename
-            if path.exists():
-                return False
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        return create_new(path, secrets.token_hex(KEY_BYTES) + "\n", 0o600)
     except OSError as exc:
         raise InputError([Problem("--key-file", "", f"cannot create the pseudonym key ({exc.strerror}): give a "
                                   f"writable path with --key-file or {ENV_KEY_FILE}, or use --keep-ids",
                                   str(path))]) from None
-    return True
 
 
 def _read(path: Path) -> bytes:
