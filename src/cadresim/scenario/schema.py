@@ -1,6 +1,6 @@
 """The scenario format: every parameter, its default and its source, in one place.
 
-Each field's description ends with a source mark from MODEL.md: ``[rule]`` a
+Each field's description ends with a source mark (docs/model.md): ``[rule]`` a
 written rule, ``[seed]`` stated in the 2014 speech, ``[assumption]`` a planning
 value with no public source, ``[model]`` a modelling choice of cadresim.
 Objects are frozen once validated; processes read them, never ``.get()`` with a
@@ -109,7 +109,7 @@ def _grade(name_zh: str, **kw) -> Grade:
 
 
 def default_grades() -> dict[str, Grade]:
-    """The six grades of MODEL.md section 2 with the rules of section 3 and 4."""
+    """The six grades with their eligibility rules and processes (docs/model.md, "Grades")."""
     both = ["bureau", "street_town"]
     return {
         "staff": _grade("科员", exit_rate=0.03),
@@ -159,7 +159,7 @@ class UnitType(Section):
 
 
 def default_unit_types() -> dict[str, UnitType]:
-    """The default district of MODEL.md section 6."""
+    """The default district (docs/model.md, "The default synthetic district")."""
     return {
         "bureau": UnitType(count=40, name_zh="委办局", grassroots=False, young_member_age=40, posts={
             "staff": 16, "deputy_section": 4, "section": 5, "deputy_division": 2, "division": 1}),
@@ -173,8 +173,8 @@ class District(Section):
     """The district whose roster the run starts from."""
 
     generator: Literal["calibrated", "simple"] = param(
-        "calibrated", "calibrated: the default synthetic district meeting MODEL.md section 6; simple: posts "
-        "filled with plausible histories and no calibration (custom ladders, theory checks)", MODEL)
+        "calibrated", "calibrated: the default synthetic district (docs/model.md, 'The default synthetic "
+        "district'); simple: posts filled with plausible histories and no calibration (custom ladders, theory checks)", MODEL)
     seed: int = param(1, "seed of the synthetic roster generator (the roster is the same in every replication)",
                   MODEL, ge=0)
     units: dict[str, UnitType] = param_factory(default_unit_types, "unit types keyed by type id", SEED)

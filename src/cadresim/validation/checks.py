@@ -1,4 +1,4 @@
-"""Evidence that the engine agrees with manpower theory (MODEL.md section 8).
+"""Evidence that the engine agrees with manpower theory (docs/model.md, "Theory the engine is checked against").
 
 Each function runs a theory scenario of ``scenarios/theory/`` and returns ``Check`` rows:
 what theory expects, what the simulation gave, the tolerance and whether it passed. The
