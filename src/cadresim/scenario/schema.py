@@ -174,7 +174,8 @@ class District(Section):
 
     generator: Literal["calibrated", "simple"] = param(
         "calibrated", "calibrated: the default synthetic district (docs/model.md, 'The default synthetic "
-        "district'); simple: posts filled with plausible histories and no calibration (custom ladders, theory checks)", MODEL)
+        "district'); simple: posts filled with plausible histories and no calibration (custom ladders, "
+        "theory checks)", MODEL)
     seed: int = param(1, "seed of the synthetic roster generator (the roster is the same in every replication)",
                   MODEL, ge=0)
     units: dict[str, UnitType] = param_factory(default_unit_types, "unit types keyed by type id", SEED)
