@@ -120,14 +120,17 @@ def test_mean_band_fills_missing_replications_with_zero():
                        "v": [2, 4, 6, 1, 3, 2]})
     band = style.mean_band(df, ["g"], "v", replications=[0, 1, 2, 3]).set_index("g")
     # x per replication: 2, 6, 1+3, 0 -> mean 3, sd sqrt(20/3); y: 4, 0, 2, 0 -> mean 1.5, sd sqrt(11/3);
-    # Student-t with 3 degrees of freedom, as the summary tables: t(0.975, 3) = 3.182446
+    # Student-t with 3 degrees of freedom, as the summary tables: t(0.975, 3) = 3.182446; counts cannot be
+    # negative, so the interval is made on the log scale: mean · exp(± half / mean)
     half_x, half_y = 3.182446 * np.sqrt(20 / 3) / 2, 3.182446 * np.sqrt(11 / 3) / 2
     assert band.loc["x", "n"] == band.loc["y", "n"] == 4
     assert band.loc["x", "mean"] == pytest.approx(3.0)
-    assert band.loc["x", "low"] == pytest.approx(3.0 - half_x)
-    assert band.loc["x", "high"] == pytest.approx(3.0 + half_x)
+    assert band.loc["x", "low"] == pytest.approx(3.0 * np.exp(-half_x / 3.0))
+    assert band.loc["x", "high"] == pytest.approx(3.0 * np.exp(half_x / 3.0))
     assert band.loc["y", "mean"] == pytest.approx(1.5)
-    assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 - half_y, 1.5 + half_y))
+    assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 * np.exp(-half_y / 1.5),
+                                                                           1.5 * np.exp(half_y / 1.5)))
+    assert (band["low"] > 0).all() and 3.0 - half_x < 0  # the plain t-interval would go below zero
 
 
 def test_mean_band_is_the_summary_tables_interval():
@@ -137,7 +140,7 @@ def test_mean_band_is_the_summary_tables_interval():
     df = pd.DataFrame({"replication": np.repeat(np.arange(7), 2), "g": ["x", "y"] * 7, "v": rng.poisson(9, 14)})
     band = style.mean_band(df, ["g"], "v").set_index("g")
     for g in ("x", "y"):
-        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float))
+        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float), (0.0, np.inf))
         assert (band.loc[g, "mean"], band.loc[g, "low"], band.loc[g, "high"]) == pytest.approx((mean, low, high))
 
 

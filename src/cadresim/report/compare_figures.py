@@ -146,7 +146,7 @@ def _overlay_panel(ax: Axes, band: pd.DataFrame, scenarios: list[str], reshuffle
         rows = band[band["scenario"] == scenario].sort_values("time")
         style = scenario_style(i)
         t = rows["time"].to_numpy()
-        ax.fill_between(t, rows["low"].clip(lower=0), rows["high"], color=style["color"], alpha=0.15, lw=0)
+        ax.fill_between(t, rows["low"], rows["high"], color=style["color"], alpha=0.15, lw=0)
         ax.plot(t, rows["mean"], color=style["color"], ls=style["ls"], lw=1.8)
     for date in reshuffles:
         ax.axvline(times(pd.Series([date])).iloc[0], color="0.5", lw=0.9, ls=":", zorder=0)

@@ -63,7 +63,7 @@ def _stock_panel(ax: Axes, band: pd.DataFrame, title: str, ylabel: str) -> set[i
             continue
         rows = rows.sort_values("time")
         colour = decade_colour(decade)
-        ax.fill_between(rows["time"].to_numpy(), rows["low"].clip(lower=0), rows["high"], color=colour,
+        ax.fill_between(rows["time"].to_numpy(), rows["low"], rows["high"], color=colour,
                         alpha=0.2, lw=0)
         ax.plot(rows["time"].to_numpy(), rows["mean"], color=colour, lw=2)
         drawn.add(int(decade))

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from cadresim import dates
+from cadresim.measures.kinds import bounds
 from cadresim.report.labels import LABELS, metric_column, metric_columns, metric_label, metric_unit, split_column
 from cadresim.report.style import STYLE
 from cadresim.stats import mean_ci
@@ -43,12 +44,13 @@ class SweepDesign(Protocol):
 
 
 def point_means(table: pd.DataFrame, column: str, by: Sequence[str]) -> pd.DataFrame:
-    """Mean, sd, 95% CI and n of ``column`` over the runs of each combination of ``by`` (NaN left out)."""
-    rows = []
+    """Mean, sd, 95% CI (within the metric's range) and n of ``column`` over the runs of each combination
+    of ``by`` (NaN left out)."""
+    rows, limits = [], bounds(split_column(column)[0])
     for values, runs in table.groupby(list(by), sort=True, dropna=False):
         x = runs[column].dropna().to_numpy()
         if len(x):
-            rows.append((*(values if isinstance(values, tuple) else (values,)), *mean_ci(x)))
+            rows.append((*(values if isinstance(values, tuple) else (values,)), *mean_ci(x, limits)))
     return pd.DataFrame(rows, columns=[*by, "mean", "sd", "ci95_low", "ci95_high", "n"])
 
 
