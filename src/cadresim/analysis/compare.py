@@ -27,10 +27,10 @@ from cadresim.errors import InputError, Problem
 from cadresim.io.results_folder import OPTIONAL, RunFolder, load_runs
 from cadresim.measures.metrics import HEADLINE
 from cadresim.report import compare_figures as figures, fonts
-from cadresim.report.labels import LABELS, in_language
+from cadresim.report.labels import LABELS, in_language, with_titles
 from cadresim.report.run_figures import PIPELINE_GRADES
 from cadresim.report.style import ladder_order
-from cadresim.scenario.schema import DEFAULT_LADDER
+from cadresim.scenario.schema import DEFAULT_LADDER, Title
 
 #: What a run without an optional table lacks.
 LEFT_OUT = {"teams.csv": "its teams are left out of the teams at risk (its ladder has no division-level role, "
@@ -160,12 +160,17 @@ def _set_fonts(comp: Comparison) -> None:
 def labels_for(comp: Comparison, lang: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(labels, grade labels) in ``lang`` (default: the plots' language)."""
     lang = lang or comp.plot_lang
-    labels = in_language(lang)
+    labels = with_titles(in_language(lang), titles(comp, lang))
     ladder = comp.baseline.resolved.get("ladder") or DEFAULT_LADDER
     grades = comp.baseline.resolved.get("grades") or {}
     zh = {g: (grades.get(g) or {}).get("name_zh") or labels.get(g, g) for g in ladder}
     en = {g: LABELS.get(g, g.replace("_", " ")) for g in ladder}
     return labels, (zh if lang == "zh" else en)
+
+
+def titles(comp: Comparison, lang: str) -> dict[str, str]:
+    """Each scenario's title in ``lang`` (its resolved ``title``; the name where it has none)."""
+    return {r.name: Title.model_validate(r.resolved.get("title") or {}).text(lang, r.name) for r in comp.runs}
 
 
 def reshuffle_dates(comp: Comparison) -> list[str]:

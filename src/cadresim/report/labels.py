@@ -193,6 +193,20 @@ def in_language(lang: str) -> dict[str, str]:
     return {**LABELS, **(LABELS_ZH if lang == "zh" else {})}
 
 
+#: The prefix of a scenario's title in a labels mapping: ``labels["scenario:youth2"]`` = "第二期青年英才".
+SCENARIO_PREFIX = "scenario:"
+
+
+def with_titles(labels: Mapping[str, str], titles: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` with each scenario's title (``titles``: scenario name -> title in the labels' language)."""
+    return {**labels, **{SCENARIO_PREFIX + name: title for name, title in titles.items() if title}}
+
+
+def scenario_text(name: str, labels: Mapping[str, str] = LABELS) -> str:
+    """How readers see a scenario: its title in ``labels`` (:func:`with_titles`), else its name."""
+    return labels.get(SCENARIO_PREFIX + name) or name
+
+
 def metric_key(metric: str) -> str:
     """The :data:`METRICS` key of a metric: a Youth Talent cohort's metric is the family's."""
     return YOUTH_PREFIX.rstrip("_") if metric.startswith(YOUTH_PREFIX) else metric

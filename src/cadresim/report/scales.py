@@ -98,13 +98,14 @@ def value_places(values: np.ndarray, percent: bool) -> int:
     return places
 
 
-def colour_limits(values: np.ndarray, places: int, bounds: tuple[float, float] = (-math.inf, math.inf)
-                  ) -> tuple[float, float]:
+def colour_limits(values: np.ndarray, places: int, bounds: tuple[float, float] = (-math.inf, math.inf),
+                  noise: float = 0.0) -> tuple[float, float]:
     """(vmin, vmax) of a heat map's colour scale: the values' range, widened to at least
-    :data:`COLOUR_STEPS` steps of their rounding (10 ** -places), kept within ``bounds``."""
+    :data:`COLOUR_STEPS` steps of their rounding (10 ** -places) and to ``noise`` (the typical width
+    of the cells' 95% intervals, so chance differences do not look large), kept within ``bounds``."""
     finite = values[np.isfinite(values)]
     low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    least = COLOUR_STEPS * 10.0 ** -places
+    least = max(COLOUR_STEPS * 10.0 ** -places, noise if math.isfinite(noise) else 0.0)
     if high - low < least:
         centre = (low + high) / 2
         low, high = centre - least / 2, centre + least / 2
