@@ -178,3 +178,8 @@ def test_run_summary_rows_use_labels_units_and_percent(lang):
     if lang == "zh":
         assert rows[0].label == "80后处级干部人数" and rows[0].unit == "人" and "重复模拟" in numbers.summary_title(
             "基准方案", summary, lang)
+
+
+def test_an_interval_whose_ends_would_read_alike_gets_more_decimals():
+    assert numbers.interval_text(-0.0002, 0.0003, "division_level_grassroots_share") == "\u22120.02 – 0.03"
+    assert numbers.interval_text(28.49, 31.01, "post80_division_level", " to ") == "28.5 to 31.0"

@@ -42,13 +42,13 @@ def decimals(metric: str) -> int:
     return 2 if metric_unit(metric) in ("unit_ratio", "unit_merit") else 1
 
 
-def value_text(value: float | None, metric: str, signed: bool = False) -> str:
-    """A metric's value (shares in percent) or a difference (``signed``; shares in points), as text:
-    "–" when missing; a value that rounds to zero has no sign."""
+def value_text(value: float | None, metric: str, signed: bool = False, extra: int = 0) -> str:
+    """A metric's value (shares in percent) or a difference (``signed``; shares in points), as text,
+    with ``extra`` decimals more than its unit's: "–" when missing; a value that rounds to zero has no sign."""
     if value is None or not math.isfinite(value):
         return "–"
     number = 100 * value if is_share(metric) else value
-    places = decimals(metric)
+    places = decimals(metric) + extra
     if round(number, places) == 0:
         return f"{0:.{places}f}"
     text = f"{number:+.{places}f}" if signed else f"{number:.{places}f}"
@@ -61,10 +61,15 @@ def has_width(low: float, high: float) -> bool:
 
 
 def interval_text(low: float, high: float, metric: str, to: str = " – ") -> str:
-    """An interval as "low – high" in the metric's unit ("" when it is a point or missing)."""
+    """An interval as "low – high" in the metric's unit ("" when it is a point or missing); up to two
+    decimals more where its ends would otherwise read alike ("−0.02 – 0.03", not "0.0 – 0.0")."""
     if not has_width(low, high):
         return ""
-    return f"{value_text(low, metric)}{to}{value_text(high, metric)}"
+    for extra in range(3):
+        ends = value_text(low, metric, extra=extra), value_text(high, metric, extra=extra)
+        if ends[0] != ends[1]:
+            break
+    return f"{ends[0]}{to}{ends[1]}"
 
 
 def mean_text(row: Mapping[str, float], metric: str) -> str:
