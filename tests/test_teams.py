@@ -8,7 +8,7 @@ import pandas as pd
 from cadresim.scenario.loader import scenario_hash, with_overrides
 from cadresim.engine.schedule import simulate
 from cadresim.measures.teams import MEASURES, aggregate
-from conftest import cadre, tiny, unit
+from conftest import cadre, tiny, unavailable, unit
 
 UNITS = [unit(0, "street_town", division=1, deputy_division=2), unit(1, "bureau", division=1, deputy_division=1,
                                                                       section=1)]
@@ -77,11 +77,9 @@ def test_team_overview_draws_chinese_unit_names_in_a_cjk_font():
     import io
     import warnings
 
-    import pytest
-
     from cadresim.report import fonts
     if fonts.find_cjk_font() is None:
-        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk)")
+        unavailable("no CJK font installed (e.g. apt install fonts-noto-cjk)")
     fig, labels = _overview_labels(_chinese_teams())
     assert any("财政局" in label for label in labels)
     with warnings.catch_warnings(record=True) as caught:

@@ -149,10 +149,8 @@ MEANINGS_ZH: dict[str, str] = {
 CITATIONS_ZH: dict[str, str] = {
     "retirement": "组通字〔2015〕14号：男性60岁退休，女性55岁，处级及以上女干部60岁",
     "grades.<grade>.years_in_grade_below": "《条例》第八条第三项：处级及以上职务须在下一级职务任职满一定年限",
-    "grades.deputy_section.years_in_grade_below": "科级取值为规划假设，无公开来源（docs/model.md“Eligibility for "
-                                                  "promotion”一节）",
-    "grades.section.years_in_grade_below": "科级取值为规划假设，无公开来源（docs/model.md“Eligibility for "
-                                           "promotion”一节）",
+    "grades.deputy_section.years_in_grade_below": "科级取值为规划假设，无公开来源（docs/model.md，晋升任职条件一节）",
+    "grades.section.years_in_grade_below": "科级取值为规划假设，无公开来源（docs/model.md，晋升任职条件一节）",
     "grades.<grade>.years_of_work": "《条例》第八条第一项：副处及以上须有5年以上工作经历",
     "grades.<grade>.grassroots_years": "《条例》第八条第一项：副处及以上须有2年以上基层工作经历；何为基层由 "
                                        "district.units.<type>.grassroots 规定（讲话）",
@@ -167,8 +165,8 @@ CITATIONS_ZH: dict[str, str] = {
     "start": "2014年2月的讲话：讲话时全区干部队伍的状况",
     "reshuffle.dates": "讲话：全区领导班子于2016年底换届",
     "district.units.<type>.grassroots": "讲话：街镇岗位是基层一线；《条例》对基层的界定更宽（政策杠杆）",
-    "district.units.<type>.count": "docs/model.md“The default synthetic district”一节",
-    "district.units.<type>.posts": "docs/model.md“The default synthetic district”一节",
+    "district.units.<type>.count": "docs/model.md，默认合成区一节",
+    "district.units.<type>.posts": "docs/model.md，默认合成区一节",
 }
 
 #: How a value is written where the English is a YAML word.
