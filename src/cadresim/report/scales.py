@@ -28,7 +28,7 @@ class BoundedLocator(MaxNLocator):
     """:class:`~matplotlib.ticker.MaxNLocator`'s ticks, keeping those within [low, high] only."""
 
     def __init__(self, low: float = -math.inf, high: float = math.inf, **kw) -> None:
-        super().__init__(**{"nbins": "auto", "steps": [1, 2, 2.5, 5, 10], **kw})
+        super().__init__(**{"nbins": "auto", "steps": [1, 2, 5, 10], **kw})
         self.low, self.high = low, high
 
     def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
