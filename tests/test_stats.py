@@ -183,3 +183,14 @@ def test_run_summary_rows_use_labels_units_and_percent(lang):
 def test_an_interval_whose_ends_would_read_alike_gets_more_decimals():
     assert numbers.interval_text(-0.0002, 0.0003, "division_level_grassroots_share") == "\u22120.02 – 0.03"
     assert numbers.interval_text(28.49, 31.01, "post80_division_level", " to ") == "28.5 to 31.0"
+
+
+def test_a_difference_is_signed_in_points_with_its_interval():
+    row = {"diff": 0.0179, "diff_ci95_low": 0.0032, "diff_ci95_high": 0.0327}
+    assert numbers.difference_text(row, "young_member_team_share") == "+1.8 [0.3, 3.3]"
+    assert numbers.difference_text({"diff": float("nan"), "diff_ci95_low": 0, "diff_ci95_high": 0}, "x") == "–"
+    assert numbers.difference_text({"diff": 0.0, "diff_ci95_low": 0.0, "diff_ci95_high": 0.0},
+                                   "post80_division_level") == "0.0"
+    assert set(numbers.DIFFERENCE_TEXT["zh"]) == set(numbers.DIFFERENCE_TEXT["en"])
+    assert set(numbers.SUMMARY_TEXT["zh"]) == set(numbers.SUMMARY_TEXT["en"])
+    assert set(numbers.UNIT_SHORT["zh"]) == set(numbers.UNIT_SHORT["en"]) <= set(labels.TERMS)

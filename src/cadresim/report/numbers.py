@@ -34,6 +34,13 @@ SUMMARY_TEXT = {
            "headline": "* 主要指标", "agree": "只有数值、没有区间：各次重复模拟结果相同",
            "one": "只有一次模拟：无置信区间"},
 }
+#: What the comparison table (`cadresim compare`) says, by language.
+DIFFERENCE_TEXT = {
+    "en": {"title": "Difference from {baseline}, {date}: mean [95% CI]", "paired": "paired", "unpaired": "unpaired",
+           "points": "pp"},
+    "zh": {"title": "与{baseline}的差异，{date}：均值 [95%置信区间]", "paired": "配对", "unpaired": "非配对",
+           "points": "百分点"},
+}
 MINUS = "\u2212"
 
 
@@ -135,3 +142,13 @@ def summary_title(name: str, summary: pd.DataFrame, lang: str = "en") -> str:
     """The table's title: the scenario (its title, or name) and the replication count."""
     return SUMMARY_TEXT[lang]["title"].format(name=name, n=int(summary["n"].max()) if len(summary) else 0)
 
+
+
+def difference_text(row: Mapping[str, float], metric: str) -> str:
+    """A difference from the baseline with its interval, signed, shares in points: "+2.3 [1.6, 3.0]";
+    "–" where the baseline lacks the metric."""
+    diff = value_text(row["diff"], metric, signed=True)
+    if diff == "–":
+        return diff
+    inner = interval_text(row["diff_ci95_low"], row["diff_ci95_high"], metric, ", ")
+    return f"{diff} [{inner}]" if inner else diff
