@@ -65,7 +65,7 @@ def test_key_made_on_first_use_owner_only_and_reused(tmp_path):
     first = privacy.resolve_key(path, tmp_path / "results")
     assert first.created and path.is_file() and len(first.secret) == 64
     if os.name == "posix":
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and privacy.key_warnings(first) == []
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     again = privacy.resolve_key(path, tmp_path / "results")
     assert not again.created and again.secret == first.secret and again.key_id == first.key_id
@@ -86,15 +86,25 @@ def test_key_inside_the_results_folder_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_short_key_file_is_refused_and_a_lax_one_warned(tmp_path):
+def test_a_short_key_file_is_refused(tmp_path):
     (tmp_path / "short.key").write_text("secret\n")
+    os.chmod(tmp_path / "short.key", 0o600)
     with pytest.raises(InputError, match="not a pseudonym key"):
         privacy.resolve_key(tmp_path / "short.key", tmp_path / "out")
-    (tmp_path / "lax.key").write_text("x" * 40)
-    os.chmod(tmp_path / "lax.key", 0o644)
-    if os.name == "posix":
-        assert "readable by other users" in privacy.key_warnings(privacy.resolve_key(tmp_path / "lax.key",
-                                                                                       tmp_path / "out"))[0]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o620, 0o602])
+def test_a_key_file_others_may_read_or_change_is_refused_with_the_fix(tmp_path, mode):
+    """As ssh does with private keys: readable or writable by group or others is refused, not warned."""
+    path = tmp_path / "lax key.key"
+    path.write_text("x" * 40)
+    os.chmod(path, mode)
+    with pytest.raises(InputError) as info:
+        privacy.resolve_key(path, tmp_path / "out")
+    assert f"chmod 600 '{path}'" in str(info.value) and f"mode {mode:04o}" in str(info.value)
+    os.chmod(path, 0o600)
+    assert privacy.resolve_key(path, tmp_path / "out").secret == b"x" * 40
 
 
 def test_a_key_on_a_drive_without_hard_links(tmp_path, monkeypatch):
@@ -192,9 +202,9 @@ def test_events_carry_pseudonyms_unless_ids_are_kept(runs):
 def test_manifest_names_the_roster_by_its_hash_and_never_copies_it(runs):
     (folders, key_path) = runs
     manifest = json.loads((folders["pseudo"] / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["roster"] == "files"
-    assert manifest["roster_sha256"] == hashlib.sha256((VALID / "roster.csv").read_bytes()).hexdigest()
-    assert manifest["units_sha256"] == hashlib.sha256((VALID / "units.csv").read_bytes()).hexdigest()
+    assert manifest["roster"] == {
+        "source": "files", "roster_sha256": hashlib.sha256((VALID / "roster.csv").read_bytes()).hexdigest(),
+        "units_sha256": hashlib.sha256((VALID / "units.csv").read_bytes()).hexdigest()}
     key = privacy.resolve_key(key_path, folders["pseudo"])
     assert manifest["cadre_ids"] == f"pseudonymised (HMAC-SHA256, key {key.key_id})"
     kept = json.loads((folders["kept"] / "manifest.json").read_text(encoding="utf-8"))

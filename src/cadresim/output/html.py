@@ -42,7 +42,7 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
     lab, _ = labels_for(comp, comp.lang)
     parts = [_title(comp, t, lab, today), _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab),
              _figures(comp, t, images, lab), _teams(comp, t, lab), _differences(comp, t, lab),
-             _assumptions(comp, t, lab), _method(comp, t, lab), f"<footer>{_e(t['footer'])}</footer>"]
+             _assumptions(comp, t, lab), _method(comp, t, lab), f"<footer>{_e(_footer(comp, t))}</footer>"]
     title = _e(t["title"].format(names=_names(comp, lab)))
     head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n'
             '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -52,6 +52,13 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
 
 def _names(comp: Comparison, lab: Mapping[str, str]) -> str:
     return ("、" if comp.lang == "zh" else ", ").join(scenario_text(n, lab) for n in comp.scenarios)
+
+
+def _footer(comp: Comparison, t: Mapping[str, str]) -> str:
+    """The footer, worded by where the runs' rosters came from (their manifests)."""
+    sources = {r.roster_source for r in comp.runs}
+    return t["footer"] if sources == {"synthetic"} else t["footer_roster"] if sources == {"files"} else \
+        t["footer_mixed"]
 
 
 def _title(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str], today: str | None) -> str:
@@ -269,7 +276,7 @@ def _unit_names(comp: Comparison) -> dict[int, tuple[str, str]]:
     from cadresim.district.synthetic import unit_names
     from cadresim.scenario.loader import scenario_from_dict
 
-    if comp.lang == "en" or comp.baseline.manifest.get("roster") != "synthetic":
+    if comp.lang == "en" or comp.baseline.roster_source != "synthetic":
         return {}
     try:
         scenario = scenario_from_dict(comp.baseline.resolved, comp.baseline.name)
