@@ -326,7 +326,7 @@ def test_compare_writes_team_tables_and_report_section(tmp_path):
     changes = pd.read_csv(out / "teams_changes.csv")
     assert changes["unit_id"].tolist() == [3, 1, 6] and set(changes["scenario"]) == {"b"}  # a's top_teams: 3
     text = (out / "report.html").read_text(encoding="utf-8")
-    section = text[text.index(">Teams at risk</h2>"):text.index(">Figures</h2>")]
+    section = text[text.index(">Teams at risk</h2>"):text.index(">What differs from the baseline</h2>")]
     assert "3 of 6" in section and "1 newly, 1 no longer at risk" in section and "below 50%" in section
     assert "b: teams that change most" in section and "c: teams" not in section
     assert "<td>Unit 3</td><td>bureau</td><td>no → yes</td><td>−3.0 → 1.0</td><td>90% → 90%</td>" in section

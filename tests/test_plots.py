@@ -120,14 +120,17 @@ def test_mean_band_fills_missing_replications_with_zero():
                        "v": [2, 4, 6, 1, 3, 2]})
     band = style.mean_band(df, ["g"], "v", replications=[0, 1, 2, 3]).set_index("g")
     # x per replication: 2, 6, 1+3, 0 -> mean 3, sd sqrt(20/3); y: 4, 0, 2, 0 -> mean 1.5, sd sqrt(11/3);
-    # Student-t with 3 degrees of freedom, as the summary tables: t(0.975, 3) = 3.182446
+    # Student-t with 3 degrees of freedom, as the summary tables: t(0.975, 3) = 3.182446; counts cannot be
+    # negative, so the interval is made on the log scale: mean · exp(± half / mean)
     half_x, half_y = 3.182446 * np.sqrt(20 / 3) / 2, 3.182446 * np.sqrt(11 / 3) / 2
     assert band.loc["x", "n"] == band.loc["y", "n"] == 4
     assert band.loc["x", "mean"] == pytest.approx(3.0)
-    assert band.loc["x", "low"] == pytest.approx(3.0 - half_x)
-    assert band.loc["x", "high"] == pytest.approx(3.0 + half_x)
+    assert band.loc["x", "low"] == pytest.approx(3.0 * np.exp(-half_x / 3.0))
+    assert band.loc["x", "high"] == pytest.approx(3.0 * np.exp(half_x / 3.0))
     assert band.loc["y", "mean"] == pytest.approx(1.5)
-    assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 - half_y, 1.5 + half_y))
+    assert (band.loc["y", "low"], band.loc["y", "high"]) == pytest.approx((1.5 * np.exp(-half_y / 1.5),
+                                                                           1.5 * np.exp(half_y / 1.5)))
+    assert (band["low"] > 0).all() and 3.0 - half_x < 0  # the plain t-interval would go below zero
 
 
 def test_mean_band_is_the_summary_tables_interval():
@@ -137,7 +140,7 @@ def test_mean_band_is_the_summary_tables_interval():
     df = pd.DataFrame({"replication": np.repeat(np.arange(7), 2), "g": ["x", "y"] * 7, "v": rng.poisson(9, 14)})
     band = style.mean_band(df, ["g"], "v").set_index("g")
     for g in ("x", "y"):
-        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float))
+        mean, _sd, low, high, n = mean_ci(df.loc[df["g"] == g, "v"].to_numpy(float), (0.0, np.inf))
         assert (band.loc[g, "mean"], band.loc[g, "low"], band.loc[g, "high"]) == pytest.approx((mean, low, high))
 
 
@@ -253,3 +256,67 @@ def test_save_all_chooses_grades_and_dates(tables):
     assert len(plans["age_pyramids"]().axes) == len(GRADES)
     binding = plans["binding_rules"]().axes[0].get_title(loc="left")
     assert binding.startswith("Promotion into Deputy division head, Jan 2019")
+
+
+# --- figures that do not mislead ---------------------------------------------------------------------
+
+
+def _bounds_summary() -> pd.DataFrame:
+    """Headline values at their bounds: shares at 0% and 100% (every replication agrees), a share just
+    under 100%, a count at 0."""
+    rows = [("young_member_team_share", "2014-01", 0.0, 0.0, 0.0, 0.0, 20),
+            ("young_member_team_share", "2019-01", 1.0, 0.0, 1.0, 1.0, 20),
+            ("reshuffle_fill_rate", "2019-01", 0.997, 0.01, 0.987, 0.999, 20),
+            ("post80_division_level", "2014-01", 0.0, 0.0, 0.0, 0.0, 20),
+            ("post80_division_level", "2019-01", 29.8, 2.7, 28.5, 31.0, 20),
+            ("division_level_mean_age", "2014-01", 46.1, 0.0, 46.1, 46.1, 20),
+            ("division_level_mean_age", "2019-01", 43.4, 0.2, 43.35, 43.5, 20)]
+    return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])
+
+
+def test_headline_dots_at_0_and_100_percent_are_drawn_whole():
+    from figure_checks import assert_distinct_y_ticks, assert_markers_whole, y_tick_labels
+
+    fig = run_figures.headline_metrics(_bounds_summary(), HEADLINE + ["division_level_mean_age"])
+    assert_markers_whole(fig)
+    assert_distinct_y_ticks(fig)
+    for ax in fig.axes:
+        shown = y_tick_labels(ax)
+        if shown[-1].endswith("%"):
+            assert float(shown[-1].rstrip("%")) <= 100 and float(shown[0].rstrip("%")) >= 0, shown
+        else:
+            assert not shown[0].startswith("\u2212"), f"no negative tick on a count axis: {shown}"
+
+
+def test_headline_snapshot_dates_are_categories_not_a_mostly_empty_time_axis(tables):
+    fig = run_figures.headline_metrics(tables["summary"], HEADLINE)
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2014", "Jan 2019"]
+        assert ax.get_xlim() == (-0.5, 1.5)
+
+
+def test_pipeline_and_pyramid_ticks_read_distinctly(tables):
+    from figure_checks import assert_distinct_y_ticks
+
+    assert_distinct_y_ticks(run_figures.pipeline_stocks(tables["timeseries"], ["section", "division"], GRADE_LABELS))
+    assert_distinct_y_ticks(run_figures.binding_rules(tables["eligibility"], "2019-01", "deputy_division"))
+
+
+def test_count_bands_never_go_below_zero():
+    df = pd.DataFrame({"replication": range(6), "g": "x", "v": [0, 0, 0, 0, 0, 3]})
+    band = style.mean_band(df, ["g"], "v").iloc[0]
+    assert 0 < band["low"] < band["mean"] < band["high"]
+
+
+def test_bounded_axis_ticks_stay_in_range_and_read_distinctly():
+    from matplotlib.figure import Figure as Fig
+
+    from cadresim.report.scales import value_axis
+    from figure_checks import assert_distinct_y_ticks, y_tick_labels
+
+    fig = Fig()
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [99.2, 99.6, 100.0], "o")
+    value_axis(ax, [98.3, 99.2, 99.6, 100.0], (0.0, 100.0), "%")
+    assert_distinct_y_ticks(fig)
+    assert y_tick_labels(ax)[-1] == "100.0%" and ax.get_ylim()[1] > 100.0  # room above the dot, no 100.5% tick

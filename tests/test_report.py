@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -27,6 +29,7 @@ from cadresim.analysis.compare import compare  # noqa: E402
 from cadresim.analysis.scenario_changes import assumptions_in_force  # noqa: E402
 from cadresim.output.comparison_folder import png_bytes, write_comparison  # noqa: E402
 from cadresim.scenario.loader import load_scenario, to_yaml  # noqa: E402
+from conftest import unavailable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -110,7 +113,7 @@ def test_teams_at_risk_count_every_runs_teams(runs, written):
     """Both runs use the default thresholds: re-flagged with the baseline's, the counts are their own."""
     table = pd.read_csv(written / "teams_comparison.csv", dtype={"date": str})
     text = (written / "report.html").read_text(encoding="utf-8")
-    section = text[text.index(">Teams at risk</h2>"):text.index(">Figures</h2>")]
+    section = text[text.index(">Teams at risk</h2>"):text.index(">What differs from the baseline</h2>")]
     for name in ("baseline", "youth2"):
         own = pd.read_csv(runs / name / "teams.csv", dtype={"date": str}).groupby("date")["at_risk"]
         mine = table[table["scenario"] == name].set_index("date")
@@ -169,7 +172,7 @@ def _headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedPr
 def test_report_renders_in_a_headless_browser(written, tmp_path):
     browser = _browser()
     if browser is None:
-        pytest.skip("no headless browser (chromium, chromium-browser or google-chrome) on PATH; "
+        unavailable("no headless browser (chromium, chromium-browser or google-chrome) on PATH; "
                     "install one (e.g. apt install chromium) to check the report as a reader sees it")
     url = (written / "report.html").resolve().as_uri()
     shot = tmp_path / "report.png"
@@ -200,7 +203,7 @@ def test_chinese_labels_cover_every_english_label():
 def test_chinese_plots_and_report(runs, tmp_path):
     family = fonts.find_cjk_font()
     if family is None:
-        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk); Chinese plots fall back to English")
+        unavailable("no CJK font installed (e.g. apt install fonts-noto-cjk); Chinese plots fall back to English")
     comp = compare([runs / "baseline", runs / "youth2"], lang="zh")
     assert comp.plot_lang == "zh" and comp.rc
     fig = comp.figures["binding_rules"]
@@ -227,13 +230,139 @@ def test_without_a_cjk_font_zh_falls_back_to_english_plots(runs, monkeypatch):
     assert comp.plot_lang == "en" and not comp.rc
     assert any("no CJK font found" in n and "fonts-noto-cjk" in n for n in comp.notes)
     title = comp.figures["differences"].get_suptitle()
-    assert title.startswith("Difference from baseline")
+    assert title.startswith("Difference from Status quo")  # the baseline's English title
 
 
-def test_find_cjk_font_checks_glyphs_and_reports_none(monkeypatch):
+def test_find_cjk_font_finds_one_with_chinese_glyphs():
     assert not fonts.has_glyphs("DejaVu Sans")  # matplotlib's own font: no Chinese
     family = fonts.find_cjk_font()
-    assert family is None or fonts.has_glyphs(family)
+    if family is None:
+        unavailable("no CJK font installed (e.g. apt install fonts-noto-cjk); nothing to check the finder against")
+    assert fonts.has_glyphs(family) and fonts.has_glyphs(family, "干部工作方案比较：现行做法")
+    assert fonts.rc_params(family)["font.family"][0] == family
+
+
+def test_find_cjk_font_reports_none_when_there_is_none(monkeypatch):
     monkeypatch.setattr(fonts, "_known_families", lambda: {"DejaVu Sans"})
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     assert fonts.find_cjk_font() is None
+
+
+# --- the page opens on the answer; in Chinese, everything a reader sees is Chinese ------------------
+
+#: Three or more English words in a row (an identifier such as post80_division_level or youth2 is one
+#: token and no word; "pp" or "Welch" alone is no run).
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]+\b(?:[ ,;:]+\b[A-Za-z]+\b){2,}")
+#: A float written with all its digits (0.3333333333333333), not as readers write it.
+RAW_FLOAT = re.compile(r"\d\.\d{6,}")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no <style>, no <code> (identifiers), no attribute values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("style", "code", "title")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("style", "code", "title")
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def _visible_text(page: str) -> str:
+    parser = _Text()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+@pytest.fixture(scope="module")
+def written_zh(runs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cmp") / "zh"
+    return write_comparison(compare([runs / "baseline", runs / "youth2"], lang="zh"), out)
+
+
+def test_report_opens_on_the_answer_and_folds_the_reference_parts(written):
+    text = (written / "report.html").read_text(encoding="utf-8")
+    brief, table, first = text.index(">In brief</h2>"), text.index('id="headline"'), text.index('id="fig-differences"')
+    assert brief < table < first < text.index("<details")  # the answer, then the folded parts
+    for ident in ("differences", "assumptions", "method", "team-changes"):
+        assert re.search(rf'<details id="{ident}"( class="part")?>', text), f"{ident} is folded (and closed)"
+    figures = re.findall(r'<figure id="fig-(\w+)"', text)
+    assert figures[0] == "differences" and text.count("<details><summary><h3>") >= len(figures) - 1
+    assert "<h1>Personnel policy scenarios compared: Status quo, Second Youth Talent cohort</h1>" in text
+
+
+def test_chinese_report_translates_everything_a_reader_sees(written_zh):
+    page = (written_zh / "report.html").read_text(encoding="utf-8")
+    text = _visible_text(page)
+    runs_of_english = ENGLISH_RUN.findall(text)
+    assert not runs_of_english, f"English left in the zh report: {runs_of_english[:10]}"
+    assert not RAW_FLOAT.findall(text), "numbers are written as readers write them"
+    assert "<h1>干部工作方案比较：现行做法、第二期青年英才</h1>" in page  # scenario titles, not youth2
+    assert "任职条件：晋升到本职级时的最高年龄" in text and "0.333" in text  # assumptions: meaning, value rounded
+    assert "《条例》第八条第一项" in text and "副科：35；正科：40" in text  # citations, grades by their Chinese names
+    changes = pd.read_csv(written_zh / "teams_changes.csv", dtype={"date": str})
+    assert re.search(r"<td>(委办局|街镇)\d\d</td>", page) and not any(f"<td>{n}</td>" in page for n in changes["name"])
+    assert "Baseline plus a second" not in text  # the English description is left out in Chinese
+
+
+def test_english_report_writes_numbers_as_readers_do(written):
+    text = _visible_text((written / "report.html").read_text(encoding="utf-8"))
+    assert not RAW_FLOAT.findall(text)
+    assert "0.333" in text  # reshuffle.leadership_move_on, 1/3
+    assert not re.search(r"−0\.0\b(?!\d)", text), "no negative zero"
+    assert all(float(x) <= 100 for x in re.findall(r"\b10\d\.\d\b", text)), "no share above 100%"
+
+
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const h = window.innerHeight, parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || node.parentElement.closest('code, script')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    if ([...range.getClientRects()].some(r => r.width > 0 && r.bottom > 0 && r.top < h)) parts.push(node.textContent);
+  }
+  const out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify({height: document.documentElement.scrollHeight, text: parts.join('\\n')});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_chinese_report_first_screen_in_a_headless_browser(written_zh, tmp_path):
+    """The text of the first screen (1280 × 900), read from the DOM as Chromium lays it out."""
+    browser = _browser()
+    if browser is None:
+        unavailable("no headless browser (chromium, chromium-browser or google-chrome) on PATH")
+    probe = tmp_path / "probe.html"  # the report stays script-free: the probe is a copy
+    probe.write_text((written_zh / "report.html").read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
+                     encoding="utf-8")
+    dom = _headless(browser, tmp_path / "profile", "--window-size=1280,900", "--virtual-time-budget=10000",
+                    "--dump-dom", probe.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, re.S)
+    assert found, "the probe ran"
+    seen = json.loads(html.unescape(found.group(1)))
+    first = seen["text"]
+    assert "要点" in first and "第二期青年英才" in first and "80后处级干部人数" in first
+    assert not ENGLISH_RUN.findall(first), ENGLISH_RUN.findall(first)
+    assert seen["height"] < 4500, "the reference parts are folded: the page is a few screens, not 14,000 px"
+
+
+def test_a_missing_browser_or_font_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        unavailable("no headless browser")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no headless browser")

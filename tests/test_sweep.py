@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -290,6 +291,56 @@ def test_plots_return_figures(reference, base, tmp_path):
                                              "post80_division_level_2015-06_line.png"]
     with pytest.raises(ValueError, match="not in the sweep at 2015-06: reshuffle_fill_rate"):
         save_sweep_plots(table, reference.design, tmp_path, ["reshuffle_fill_rate"])
+
+
+def _near_full_table() -> pd.DataFrame:
+    """A sweep of reshuffle_fill_rate where every point is 99% to 100% (the figures that read "100%, 100%")."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for run_id, (size, rate) in enumerate(itertools.product([20, 40, 60], [0.05, 0.15])):
+        for rep in range(6):
+            value = 1.0 if rate == 0.15 or rng.random() < 0.6 else 1 - rng.choice([0.01, 0.03, 0.05])
+            rows.append((run_id, rep, 100 + rep, size, rate, value))
+    return pd.DataFrame(rows, columns=["run_id", "replication", "seed", SIZE, RATE, "reshuffle_fill_rate@2016-12"])
+
+
+def test_a_share_near_100_percent_has_distinct_ticks_and_whole_dots():
+    from figure_checks import assert_distinct_y_ticks, assert_labels_not_keys, assert_markers_whole, y_tick_labels
+
+    fig = metric_vs_parameter(_near_full_table(), "reshuffle_fill_rate@2016-12", SIZE, RATE)
+    assert_distinct_y_ticks(fig)
+    assert_markers_whole(fig)
+    assert_labels_not_keys(fig)
+    assert float(y_tick_labels(fig.axes[0])[-1].rstrip("%")) <= 100.0
+    assert fig.axes[0].get_xlabel() == "Youth Talent cohort c2: members"
+
+
+def test_heatmap_colours_are_no_sharper_than_its_numbers():
+    from figure_checks import assert_labels_not_keys, cell_texts, colour_span
+
+    fig = heatmap(_near_full_table(), "reshuffle_fill_rate@2016-12", SIZE, RATE)
+    ax = fig.axes[0]
+    assert_labels_not_keys(fig)
+    texts = cell_texts(ax)
+    places = len(texts[0].rstrip("%").partition(".")[2])
+    assert colour_span(ax) >= 10 * 10.0 ** -places - 1e-9, "the colour scale spans at least ten rounding steps"
+    image = ax.get_images()[0]
+    shade = {}
+    for text, cell in zip(ax.texts, image.get_array().ravel()):
+        shade.setdefault(text.get_text().split("\n")[0], []).append(float(image.norm(cell)))
+    for value, shades in shade.items():
+        assert max(shades) - min(shades) <= 0.1, f"cells reading {value} differ strongly in colour"
+    assert all(float(t.rstrip("%")) <= 100 for t in texts)
+
+
+def test_sweep_figures_name_swept_keys_in_words(reference, base):
+    from figure_checks import assert_labels_not_keys
+
+    table, column = reference.table, "post80_division_level@2015-06"
+    for fig in (metric_vs_parameter(table, column, SIZE, RATE), heatmap(table, column, SIZE, RATE)):
+        assert_labels_not_keys(fig)
+    lhs = sweep(base, design=latin_hypercube({RATE: (0.05, 0.2)}, 3, base=base), replications=1)
+    assert_labels_not_keys(metric_by_point(lhs.table, column, [RATE]))
 
 
 # --- the command line --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pandas as pd
 from cadresim.scenario.loader import scenario_hash, with_overrides
 from cadresim.engine.schedule import simulate
 from cadresim.measures.teams import MEASURES, aggregate
-from conftest import cadre, tiny, unit
+from conftest import cadre, tiny, unavailable, unit
 
 UNITS = [unit(0, "street_town", division=1, deputy_division=2), unit(1, "bureau", division=1, deputy_division=1,
                                                                       section=1)]
@@ -77,11 +77,9 @@ def test_team_overview_draws_chinese_unit_names_in_a_cjk_font():
     import io
     import warnings
 
-    import pytest
-
     from cadresim.report import fonts
     if fonts.find_cjk_font() is None:
-        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk)")
+        unavailable("no CJK font installed (e.g. apt install fonts-noto-cjk)")
     fig, labels = _overview_labels(_chinese_teams())
     assert any("财政局" in label for label in labels)
     with warnings.catch_warnings(record=True) as caught:
@@ -107,3 +105,25 @@ def test_team_overview_of_a_city_shows_the_riskiest_rows_only():
     fig, labels = _overview_labels(many.sample(frac=1, random_state=0))
     assert [label.lstrip("⚠ ").split(" (")[0] for label in labels] == [f"rank {i}" for i in range(1, MAX_ROWS + 1)]
     assert f"of {2 * MAX_ROWS} at risk" in fig.get_suptitle() and f"the {MAX_ROWS} riskiest shown" in fig.get_suptitle()
+
+
+def test_team_overview_shows_the_outside_share_as_neutral_context():
+    """Almost every team fills its posts from outside the unit: that column must not dominate in dark red."""
+    import numpy as np
+
+    from cadresim.report.team_figures import INDICATORS, cell_colours, teams_overview
+
+    columns = list(INDICATORS)
+    values = np.array([[1, 0.1, 1.0, 0.8, 1.0, 1.00, 43.0],
+                       [0, 0.2, 0.0, 2.5, 0.3, 0.95, 47.0],
+                       [2, 0.1, 2.9, 3.4, 1.0, 0.75, 41.0]], dtype=float)
+    colours = cell_colours(values)
+    outside = colours[:, columns.index("outside_unit_share"), :3]
+    assert np.allclose(outside.max(axis=1), outside.min(axis=1), atol=0.02), "grey, not red"
+    assert outside.mean() > 0.85, "light: context, not risk"
+    young = colours[:, columns.index("young_target_met"), :3]
+    assert young[0].mean() == young[2].mean() > young[1].mean()  # shares coloured on 0-100%: 100% twice, 30% darker
+    exits = colours[:, columns.index("departures_other"), :3]
+    assert exits.mean() > 0.8, "0.1 more exits is no risk: a column spans at least one exit"
+    _, _, teams = run_teams()
+    assert "context, not risk" in teams_overview(teams, "2016-12").get_suptitle()

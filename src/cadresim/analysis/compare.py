@@ -27,10 +27,10 @@ from cadresim.errors import InputError, Problem
 from cadresim.io.results_folder import OPTIONAL, RunFolder, load_runs
 from cadresim.measures.metrics import HEADLINE
 from cadresim.report import compare_figures as figures, fonts
-from cadresim.report.labels import LABELS, in_language
+from cadresim.report.labels import LABELS, in_language, with_titles
 from cadresim.report.run_figures import PIPELINE_GRADES
 from cadresim.report.style import ladder_order
-from cadresim.scenario.schema import DEFAULT_LADDER
+from cadresim.scenario.schema import DEFAULT_LADDER, Title
 
 #: What a run without an optional table lacks.
 LEFT_OUT = {"teams.csv": "its teams are left out of the teams at risk (its ladder has no division-level role, "
@@ -56,6 +56,7 @@ class Comparison:
         figures: name -> matplotlib Figure (see :func:`build_figures`).
         pairing: per scenario other than the baseline, ``"paired"`` or why it is not.
         notes: warnings for the reader (versions differ, unpaired runs, missing tables, fonts).
+        notes_zh: a note's Chinese text, by its English text, where it has one (the html report in Chinese).
         metrics: the metrics shown in the headline table and the forest plot.
         lang: the language of labels ("en" or "zh"); ``plot_lang`` is "en" when no CJK font was found.
         rc: matplotlib settings the figures need when saved (the CJK font).
@@ -66,6 +67,7 @@ class Comparison:
     figures: dict[str, Figure] = field(default_factory=dict)
     pairing: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    notes_zh: dict[str, str] = field(default_factory=dict)
     metrics: list[str] = field(default_factory=list)
     lang: str = "en"
     plot_lang: str = "en"
@@ -101,6 +103,7 @@ def compare(dirs: list[Path], baseline: Path | None = None, metrics: list[str] |
     comp = Comparison(runs, _tables(runs, metrics), pairing={r.name: pairing(runs[0], r) for r in runs[1:]},
                       metrics=chosen, lang=lang, plot_lang=lang)
     comp.notes = _notes(comp)
+    comp.notes_zh = _notes_zh(comp)
     _set_fonts(comp)
     comp.figures = build_figures(comp)
     return comp
@@ -144,13 +147,31 @@ def _notes(comp: Comparison) -> list[str]:
     return notes
 
 
+def _notes_zh(comp: Comparison) -> dict[str, str]:
+    """The Chinese text of the notes :func:`_notes` writes about versions, pairing and missing tables."""
+    out, names = {}, {r.name: r for r in comp.runs}
+    versions = {r.name: str(r.manifest["cadresim_version"]) for r in comp.runs}
+    for note in comp.notes:
+        if note.startswith("model versions differ"):
+            listed = "，".join(f"{n}：{v}" for n, v in versions.items())
+            out[note] = f"模型版本不同（{listed}）：差异可能来自模型，而不只是政策"
+        elif note.endswith("using an unpaired (Welch) interval") and note.split(":")[0] in names:
+            out[note] = f"{note.split(':')[0]}：随机种子或重复次数与基准不同，采用非配对（Welch）区间"
+        elif " missing in " in note:
+            table, _, rest = note.partition(" missing in ")
+            out[note] = f"{rest.split(':')[0]}缺少{table}：相关内容未列入"
+    return out
+
+
 def _set_fonts(comp: Comparison) -> None:
     if comp.lang != "zh":
         return
     family = fonts.find_cjk_font()
     if family is None:
         comp.plot_lang = "en"
-        comp.notes.append(fonts.HOW_TO_INSTALL.replace("using English", "plots in English"))
+        note = fonts.HOW_TO_INSTALL.replace("using English", "plots in English")
+        comp.notes.append(note)
+        comp.notes_zh[note] = "未找到中文字体，图表使用英文；请安装一种（如 apt install fonts-noto-cjk，然后 rm -rf ~/.cache/matplotlib）"
     else:
         comp.rc = fonts.rc_params(family)
 
@@ -161,12 +182,17 @@ def _set_fonts(comp: Comparison) -> None:
 def labels_for(comp: Comparison, lang: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(labels, grade labels) in ``lang`` (default: the plots' language)."""
     lang = lang or comp.plot_lang
-    labels = in_language(lang)
+    labels = with_titles(in_language(lang), titles(comp, lang))
     ladder = comp.baseline.resolved.get("ladder") or DEFAULT_LADDER
     grades = comp.baseline.resolved.get("grades") or {}
     zh = {g: (grades.get(g) or {}).get("name_zh") or labels.get(g, g) for g in ladder}
     en = {g: LABELS.get(g, g.replace("_", " ")) for g in ladder}
     return labels, (zh if lang == "zh" else en)
+
+
+def titles(comp: Comparison, lang: str) -> dict[str, str]:
+    """Each scenario's title in ``lang`` (its resolved ``title``; the name where it has none)."""
+    return {r.name: Title.model_validate(r.resolved.get("title") or {}).text(lang, r.name) for r in comp.runs}
 
 
 def reshuffle_dates(comp: Comparison) -> list[str]:
@@ -195,6 +221,7 @@ def build_figures(comp: Comparison) -> dict[str, Figure]:
                 built[name] = build()
             except ValueError as e:  # nothing to draw (say, no Youth Talent cohort)
                 comp.notes.append(f"figure {name} left out: {e}")
+                comp.notes_zh[comp.notes[-1]] = f"图 {name} 未列入：无可绘内容"
     return built
 
 

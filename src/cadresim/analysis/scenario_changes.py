@@ -4,7 +4,7 @@ rule and assumption in force with its source (read from the runs' resolved scena
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pandas as pd
@@ -88,6 +88,7 @@ class Setting:
     source: str
     citation: str
     values: dict[str, str]  # scenario -> value text (entries joined)
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # scenario -> entry -> value, as read
 
     @property
     def differs(self) -> bool:
@@ -110,7 +111,8 @@ def assumptions_in_force(resolved: Mapping[str, Mapping[str, Any]]) -> list[Sett
     for key, by_name in grouped.items():
         if by_name and rows[key].source in SOURCES:
             values = {name: _entries_text(by_name.get(name, {})) for name in resolved}
-            out.append(Setting(key, rows[key].meaning, rows[key].source, docgen.citation(key), values))
+            entries = {name: dict(by_name.get(name, {})) for name in resolved}
+            out.append(Setting(key, rows[key].meaning, rows[key].source, docgen.citation(key), values, entries))
     return out
 
 

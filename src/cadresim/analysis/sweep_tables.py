@@ -17,6 +17,7 @@ import pandas as pd
 from cadresim import dates
 from cadresim.analysis.sweep_design import Design
 from cadresim.analysis.sweep_runs import RunRecord
+from cadresim.measures.kinds import bounds
 from cadresim.measures.metrics import HEADLINE
 from cadresim.report.labels import metric_columns, split_column
 from cadresim.scenario.schema import Scenario
@@ -68,8 +69,9 @@ def summarize(table: pd.DataFrame, design: Design) -> pd.DataFrame:
         point = [design.points[int(run_id)][k] for k in design.keys]
         for column in metric_columns(table):
             values = runs[column].dropna().to_numpy()
+            metric, date = split_column(column)
             if len(values):
-                rows.append((int(run_id), *point, *split_column(column), *mean_ci(values)))
+                rows.append((int(run_id), *point, metric, date, *mean_ci(values, bounds(metric))))
     columns = ["run_id", *design.keys, *SUMMARY_COLUMNS]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"run_id": "int64", "n": "int64"})

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cadresim.engine.fanout import fan_out
 from cadresim.engine.schedule import ReplicationResult, simulate
+from cadresim.measures.kinds import bounds
 from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, StockRow
 from cadresim.measures.teams import MEASURES, aggregate
 from cadresim.district.roster import Roster
@@ -112,8 +113,9 @@ def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], unit
 
 
 def summarize(per_rep: pd.DataFrame) -> pd.DataFrame:
-    """Mean, sd and the t-based 95% CI of the mean for each metric and date."""
+    """Mean, sd and the 95% CI of the mean for each metric and date, within the metric's range
+    (:func:`cadresim.stats.mean_ci` with :func:`cadresim.measures.kinds.bounds`)."""
     rows = []
     for (metric, date), g in per_rep.groupby(["metric", "date"], sort=False):
-        rows.append((metric, date, *mean_ci(g["value"].to_numpy())))
+        rows.append((metric, date, *mean_ci(g["value"].to_numpy(), bounds(metric))))
     return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])

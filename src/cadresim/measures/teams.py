@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cadresim import dates
+from cadresim.measures.kinds import bounds
 from cadresim.measures.metrics import decade
 from cadresim.rules import eligibility
 from cadresim.scenario.schema import RiskThresholds, Scenario
@@ -118,7 +119,7 @@ def aggregate(rows: pd.DataFrame, units: pd.DataFrame, scenario: Scenario) -> pd
         rec: dict = {"date": date, "unit_id": unit_id}
         for m in MEASURES:
             x = g[m].dropna().to_numpy(float)
-            mean, _, low, high, n = mean_ci(x) if len(x) else (np.nan, np.nan, np.nan, np.nan, 0)
+            mean, _, low, high, n = mean_ci(x, bounds(m)) if len(x) else (np.nan, np.nan, np.nan, np.nan, 0)
             rec.update({m: mean, f"{m}_ci95_low": low, f"{m}_ci95_high": high})
         for m in ("successors_unit", "successors_district"):
             rec[f"{m}_min"], rec[f"{m}_max"] = g[m].min(), g[m].max()

@@ -19,7 +19,8 @@ TEXT: dict[str, dict[str, str]] = {
         "headline": "Headline results",
         "headline_intro": "Mean over the replications with its 95% confidence interval; Δ is the difference from "
                           "{baseline}, in bold where its interval excludes zero. Shares are in percent, their "
-                          "differences in percentage points (pp).",
+                          "differences in percentage points (pp). A value without an interval is the same in "
+                          "every replication.",
         "col_metric": "Metric", "col_date": "Date", "col_diff": "Δ {name}",
         "unpaired_mark": "unpaired (Welch) interval: different seed or number of replications",
         "teams": "Teams at risk",
@@ -40,10 +41,15 @@ TEXT: dict[str, dict[str, str]] = {
                          "the replications: with few replications a team near a threshold can change sides by chance; "
                          "run more replications before acting on a single team.",
         "changes_head": "{name}: teams that change most",
+        "changes_fold": "Teams that change most, scenario by scenario",
         "no_team_changes": "No team changes from {baseline}.",
         "col_unit": "Unit", "col_type": "Type", "col_at_risk": "At risk", "col_shortfall": "Shortfall",
         "col_young": "Chance young-member target met", "yes": "yes", "no": "no",
         "figures": "Figures",
+        "fig_differences": "Differences from the baseline", "fig_pipeline": "Cadres in post by grade and birth decade",
+        "fig_grade_mix": "Birth-decade make-up of each grade after the reshuffle",
+        "fig_eligible_pool": "Section chiefs born in the 1980s eligible for deputy division head",
+        "fig_binding_rules": "Which rule keeps candidates out", "fig_youth_talent": "Youth Talent cohorts promoted",
         "differs": "What differs from the baseline",
         "differs_intro": "Every scenario setting that differs from {baseline} (the scenario files with every "
                          "default written out; name and description left out).",
@@ -59,8 +65,11 @@ TEXT: dict[str, dict[str, str]] = {
         "source_assumption": "Planning assumptions (no public source)",
         "method": "Method",
         "method_text": "Each scenario was simulated {reps} times from the same start roster (one replication is one "
-                       "possible future). Results are means over the replications with Student-t 95% confidence "
-                       "intervals. Where a scenario has the baseline's seed and number of replications, "
+                       "possible future). Results are means over the replications with 95% confidence intervals "
+                       "that stay within each metric's range: Student-t intervals made on the logit scale for "
+                       "shares and on the log scale for counts (docs/model.md, \"How intervals are computed\"); "
+                       "an interval is a single value where every replication agrees. Differences use plain "
+                       "t-intervals. Where a scenario has the baseline's seed and number of replications, "
                        "replication i of both used the same random draws (common random numbers), so each "
                        "replication is compared with the same replication of the baseline and the interval is "
                        "computed on these paired differences. Otherwise the comparison is unpaired (Welch's "
@@ -71,6 +80,8 @@ TEXT: dict[str, dict[str, str]] = {
         "col_seed": "Seed", "col_version": "cadresim", "col_commit": "Commit", "col_finished": "Finished",
         "col_paired": "Compared with the baseline",
         "paired": "paired", "is_baseline": "(baseline)",
+        "unpaired": "not paired: {why}", "why_seed": "different seeds ({base} vs {run})",
+        "why_reps": "different replication counts ({base} vs {run})", "why_and": " and ",
         "to": "to",
         "more": "{scenario} has {value} more {what} than {baseline} {when} (95% CI {low} to {high}).",
         "fewer": "{scenario} has {value} fewer {what} than {baseline} {when} (95% CI {low} to {high}).",
@@ -120,7 +131,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_clear": "以下指标与{baseline}无明显差异：{metrics}。",
         "headline": "主要结果",
         "headline_intro": "各次重复模拟的均值及95%置信区间；Δ为与{baseline}的差异，置信区间不含零时加粗。比例以百分比"
-                          "表示，其差异以百分点（pp）表示。",
+                          "表示，其差异以百分点（pp）表示。只有数值而无区间的，各次模拟结果相同。",
         "col_metric": "指标", "col_date": "时点", "col_diff": "Δ {name}",
         "unpaired_mark": "非配对（Welch）区间：随机种子或重复次数不同",
         "teams": "存在风险的班子",
@@ -136,10 +147,14 @@ TEXT: dict[str, dict[str, str]] = {
                          "数值为{baseline} → 该方案。各数值为各次重复模拟的平均值：重复次数较少时，接近阈值的班子可能因偶然因素"
                          "改变风险状态，针对单个班子作出决定前应增加重复次数。",
         "changes_head": "{name}：变化最大的班子",
+        "changes_fold": "各方案变化最大的班子",
         "no_team_changes": "与{baseline}相比，没有班子发生变化。",
         "col_unit": "单位", "col_type": "类型", "col_at_risk": "存在风险", "col_shortfall": "缺口",
         "col_young": "配备年轻干部的概率", "yes": "是", "no": "否",
         "figures": "图表",
+        "fig_differences": "与基准方案的差异", "fig_pipeline": "分职级、分出生年代在岗干部数",
+        "fig_grade_mix": "换届后各职级干部的出生年代构成", "fig_eligible_pool": "符合副处任职条件的80后正科级干部",
+        "fig_binding_rules": "哪一项条件把人选挡在门外", "fig_youth_talent": "青年英才学员获提拔情况",
         "differs": "与基准方案的不同之处",
         "differs_intro": "各方案与{baseline}不同的全部设置（取自写明全部默认值的方案文件，不含名称和说明）。",
         "no_diffs": "{name}与{baseline}设置相同，仅随机数或重复次数不同。",
@@ -149,13 +164,17 @@ TEXT: dict[str, dict[str, str]] = {
         "col_meaning": "含义", "col_value": "现行取值", "col_source": "来源",
         "source_rule": "成文规定", "source_seed": "2014年讲话中的表述", "source_assumption": "规划假设（无公开来源）",
         "method": "方法说明",
-        "method_text": "每个方案从同一起始干部名册出发模拟{reps}次（每次为一种可能的未来）。结果为各次模拟的均值及t分布95%"
-                       "置信区间。方案与基准的随机种子和重复次数相同时，两者第i次模拟使用相同的随机数（共同随机数），"
+        "method_text": "每个方案从同一起始干部名册出发模拟{reps}次（每次为一种可能的未来）。结果为各次模拟的均值及95%"
+                       "置信区间，区间不超出指标的取值范围：比例在logit尺度、人数在对数尺度上计算t分布区间"
+                       "（见 docs/model.md）；各次模拟结果相同时，区间即为该数值。差异采用普通t分布区间。"
+                       "方案与基准的随机种子和重复次数相同时，两者第i次模拟使用相同的随机数（共同随机数），"
                        "逐次比较后对配对差异计算置信区间；否则采用非配对的Welch区间。",
         "narrower": "配对比较使差异的置信区间比非配对比较窄，中位数为{pct:.0f}%。",
         "col_scenario": "方案", "col_folder": "结果目录", "col_reps": "重复次数", "col_seed": "随机种子",
         "col_version": "cadresim", "col_commit": "提交", "col_finished": "完成时间", "col_paired": "与基准的比较",
         "paired": "配对", "is_baseline": "（基准）",
+        "unpaired": "非配对：{why}", "why_seed": "随机种子不同（{base}与{run}）",
+        "why_reps": "重复次数不同（{base}与{run}）", "why_and": "，",
         "to": "至",
         "more": "{when}，{scenario}的{what}比{baseline}多{value}{unit}（95%置信区间 {low} 至 {high}）。",
         "fewer": "{when}，{scenario}的{what}比{baseline}少{value}{unit}（95%置信区间 {low} 至 {high}）。",
@@ -219,6 +238,9 @@ figcaption { color: var(--muted); font-size: .92rem; margin-top: .5rem; max-widt
 figcaption b { color: var(--ink); }
 details { margin: .6rem 0; }
 summary { cursor: pointer; font-weight: 600; margin: .4rem 0; }
+summary h2, summary h3 { display: inline; margin: 0; padding: 0; border: 0; }
+details.part { margin-top: 2rem; }
+details.part > summary { padding-bottom: .3rem; border-bottom: 2px solid var(--line); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line);
   padding-top: .8rem; }
 @media print { main { max-width: none; padding: 0; } figure, table { break-inside: avoid; } }

@@ -22,7 +22,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from cadresim import dates
 from cadresim.report.labels import (LABELS, YOUTH_PREFIX, date_text, decade_key, grade_label, metric_label,
-                                    metric_unit, with_defaults)
+                                    metric_unit, scenario_text, with_defaults)
+from cadresim.report.scales import value_axis
 from cadresim.report.style import (ELIGIBLE_COLOUR, RULE_COLOURS, SEVERAL_COLOUR, STYLE, decade_colour,
                                    panel_grid, scenario_bands, scenario_style, single_panel, times, year_axis)
 from cadresim.rules.eligibility import RULES
@@ -53,7 +54,7 @@ def differences_forest(comparison: pd.DataFrame, metrics: list[str], scenarios: 
         names = [_tick_text(s, d, many_dates, lab) for d, s in ticks]
         axes[0].set_yticks(range(len(ticks)), names)
         axes[0].set_ylim(len(ticks) - 0.5, -0.5)
-        fig.suptitle(lab["title_forest"].format(baseline=scenarios[0]))
+        fig.suptitle(lab["title_forest"].format(baseline=scenario_text(scenarios[0], lab)))
         _paired_legend(fig, rows, lab)
     return fig
 
@@ -100,7 +101,8 @@ def _is_paired(value: object) -> bool:
 
 
 def _tick_text(scenario: str, date: str, many_dates: bool, lab: Mapping[str, str]) -> str:
-    return f"{scenario}\n{date_text(date, lab)}" if many_dates else scenario
+    name = textwrap.fill(scenario_text(scenario, lab), 24)
+    return f"{name}\n{date_text(date, lab)}" if many_dates else name
 
 
 def _paired_legend(fig: Figure, rows: pd.DataFrame, lab: Mapping[str, str]) -> None:
@@ -146,7 +148,7 @@ def _overlay_panel(ax: Axes, band: pd.DataFrame, scenarios: list[str], reshuffle
         rows = band[band["scenario"] == scenario].sort_values("time")
         style = scenario_style(i)
         t = rows["time"].to_numpy()
-        ax.fill_between(t, rows["low"].clip(lower=0), rows["high"], color=style["color"], alpha=0.15, lw=0)
+        ax.fill_between(t, rows["low"], rows["high"], color=style["color"], alpha=0.15, lw=0)
         ax.plot(t, rows["mean"], color=style["color"], ls=style["ls"], lw=1.8)
     for date in reshuffles:
         ax.axvline(times(pd.Series([date])).iloc[0], color="0.5", lw=0.9, ls=":", zorder=0)
@@ -165,7 +167,8 @@ def _scenario_legend(fig: Figure, scenarios: list[str], lab: Mapping[str, str], 
 
 
 def _scenario_name(scenario: str, i: int, lab: Mapping[str, str]) -> str:
-    return lab["baseline_suffix"].format(name=scenario) if i == 0 and scenario != "baseline" else scenario
+    name = scenario_text(scenario, lab)
+    return lab["baseline_suffix"].format(name=name) if i == 0 and scenario != "baseline" else name
 
 
 def grade_mix(timeseries: pd.DataFrame, date: str, scenarios: list[str], grades: list[str],
@@ -187,7 +190,7 @@ def grade_mix(timeseries: pd.DataFrame, date: str, scenarios: list[str], grades:
         fig = Figure(figsize=(10, (0.42 * len(scenarios) + 0.55) * len(rows) + 1.3), layout="constrained")
         axes = fig.subplots(len(rows), 1, squeeze=False, sharex=True).ravel()
         for ax, grade in zip(axes, rows):
-            _mix_panel(ax, band[band["grade"] == grade], scenarios, decades)
+            _mix_panel(ax, band[band["grade"] == grade], scenarios, decades, lab)
             ax.set_title(grade_label(grade, grade_labels, lab), loc="left", fontweight="bold")
         axes[-1].xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         axes[-1].set_xlabel(lab["axis_share_of_grade"])
@@ -197,7 +200,8 @@ def grade_mix(timeseries: pd.DataFrame, date: str, scenarios: list[str], grades:
     return fig
 
 
-def _mix_panel(ax: Axes, band: pd.DataFrame, scenarios: list[str], decades: list[int]) -> None:
+def _mix_panel(ax: Axes, band: pd.DataFrame, scenarios: list[str], decades: list[int],
+               lab: Mapping[str, str] = LABELS) -> None:
     y = np.arange(len(scenarios))
     means = band.pivot_table(index="scenario", columns="birth_decade", values="mean", aggfunc="sum")
     shares = means.reindex(index=scenarios, columns=decades, fill_value=0).fillna(0)
@@ -211,7 +215,7 @@ def _mix_panel(ax: Axes, band: pd.DataFrame, scenarios: list[str], decades: list
                 ink = "white" if decade_colour(decade) in ("#000000", "#0072B2", "#D55E00", "#CC79A7") else "black"
                 ax.text(x + w / 2, k, f"{w:.0%}", ha="center", va="center", fontsize=8.5, color=ink)
         left += width
-    ax.set_yticks(y, scenarios)
+    ax.set_yticks(y, [textwrap.fill(scenario_text(s, lab), 28) for s in scenarios])
     ax.set_ylim(len(scenarios) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.grid(axis="y", visible=False)
@@ -264,7 +268,7 @@ def binding_compare(eligibility: pd.DataFrame, date: str, grade: str, scenarios:
         fig = Figure(figsize=(11, (0.42 * len(scenarios) + 0.6) * len(decades) + 1.6), layout="constrained")
         axes = fig.subplots(len(decades), 1, squeeze=False, sharex=True).ravel()
         for ax, decade in zip(axes, decades):
-            _parts_panel(ax, parts[parts["birth_decade"] == decade], scenarios, kinds)
+            _parts_panel(ax, parts[parts["birth_decade"] == decade], scenarios, kinds, lab)
             ax.set_title(lab.get(decade_key(decade), str(decade)), loc="left", color=decade_colour(decade),
                          fontweight="bold")
         axes[-1].set_xlabel(lab["axis_candidates"])
@@ -296,7 +300,8 @@ def _part_style(kind: str) -> dict[str, object]:
     return {"facecolor": RULE_COLOURS.get(kind, "#BBBBBB"), "edgecolor": "white"}
 
 
-def _parts_panel(ax: Axes, parts: pd.DataFrame, scenarios: list[str], kinds: list[str]) -> None:
+def _parts_panel(ax: Axes, parts: pd.DataFrame, scenarios: list[str], kinds: list[str],
+                 lab: Mapping[str, str] = LABELS) -> None:
     y = np.arange(len(scenarios))
     wide = parts.pivot_table(index="scenario", columns="part", values="mean", aggfunc="sum")
     wide = wide.reindex(index=scenarios, columns=kinds).fillna(0)
@@ -306,7 +311,7 @@ def _parts_panel(ax: Axes, parts: pd.DataFrame, scenarios: list[str], kinds: lis
         left += wide[kind].to_numpy()
     for k, total in enumerate(left):
         ax.text(total, k, f" {total:.0f}", va="center", ha="left", fontsize=9, color="0.25")
-    ax.set_yticks(y, scenarios)
+    ax.set_yticks(y, [textwrap.fill(scenario_text(s, lab), 28) for s in scenarios])
     ax.set_ylim(len(scenarios) - 0.5, -0.5)
     ax.set_xlim(0, max(float(left.max()), 1.0) * 1.1)
     ax.grid(axis="y", visible=False)
@@ -332,6 +337,8 @@ def youth_talent_compare(summary: pd.DataFrame, scenarios: list[str], labels: Ma
             _youth_panel(ax, rows[rows["metric"] == YOUTH_PREFIX + cohort], scenarios, dates_, lab)
             ax.set_title(lab["cohort"].format(cohort=cohort), fontweight="bold")
         axes[0].set_ylabel(lab["unit_percent"])
+        shown = 100 * rows[["mean", "ci95_low", "ci95_high"]].to_numpy(float).ravel()
+        value_axis(axes[0], shown, (0.0, 100.0), "%", include=[0.0])  # shared: room for dots at 0% and 100%
         fig.suptitle(textwrap.fill(lab["title_youth"], int(8 * fig.get_figwidth())))
         handles = [Line2D([], [], ls="", marker="o", ms=7, color=scenario_style(i)["color"],
                           label=_scenario_name(s, i, lab)) for i, s in enumerate(scenarios)]
@@ -353,11 +360,10 @@ def _youth_panel(ax: Axes, rows: pd.DataFrame, scenarios: list[str], dates_: lis
             err = [[max(mean - low, 0)], [max(high - mean, 0)]] if np.isfinite(low) else None
             ax.errorbar([x], [mean], yerr=err, fmt="o", ms=6, capsize=3, color=scenario_style(i)["color"], lw=1.5)
         if here.empty:
-            ax.text(0.03, 0.92 - 0.07 * absent, f"{scenario}: {lab['no_cohort']}", transform=ax.transAxes,
+            ax.text(0.03, 0.92 - 0.07 * absent, f"{scenario_text(scenario, lab)}: {lab['no_cohort']}",
+                    transform=ax.transAxes,
                     ha="left", color=scenario_style(i)["color"], fontsize=9)
             absent += 1
     ax.set_xticks(range(len(dates_)), [date_text(d, lab) for d in dates_])
     ax.set_xlim(-0.6, len(dates_) - 0.4)
-    ax.set_ylim(0, 105)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
     ax.grid(axis="x", visible=False)

@@ -116,7 +116,7 @@ TERMS: dict[str, str] = {
     "date_format": "%b %Y", "men": "men", "women": "women",
     "axis_year": "year", "axis_cadres_in_post": "cadres in post (mean)", "axis_age": "age (years)",
     "axis_cadres_per_age": "cadres per year of age (mean)", "axis_birth_decade": "birth decade",
-    "axis_candidates": "candidates for promotion (mean)",
+    "axis_candidates": "candidates for promotion (mean)", "axis_snapshot": "snapshot date",
     "title_pipeline": "Cadres in post by birth decade: mean of {n} replications, shaded 95% confidence band",
     "title_headline": "Headline results at each snapshot: mean and 95% confidence interval over {n} replications",
     "title_pyramids": "Age structure by grade, {date}: men left, women right (mean of {n} replications)",
@@ -157,7 +157,7 @@ TERMS_ZH: dict[str, str] = {
     "date_format": "%Y年%m月", "men": "男", "women": "女",
     "axis_year": "年份", "axis_cadres_in_post": "在岗干部数（均值）", "axis_age": "年龄（岁）",
     "axis_cadres_per_age": "每岁干部数（均值）", "axis_birth_decade": "出生年代",
-    "axis_candidates": "晋升人选数（均值）",
+    "axis_candidates": "晋升人选数（均值）", "axis_snapshot": "统计时点",
     "title_pipeline": "各出生年代在岗干部数：{n}次重复模拟的均值，阴影为95%置信区间",
     "title_headline": "各时点主要结果：{n}次重复模拟的均值及95%置信区间",
     "title_pyramids": "{date}各职级年龄结构：左为男性，右为女性（{n}次重复模拟均值）",
@@ -191,6 +191,20 @@ def with_defaults(labels: Mapping[str, str]) -> dict[str, str]:
 def in_language(lang: str) -> dict[str, str]:
     """Every label in ``lang`` ("en" or "zh")."""
     return {**LABELS, **(LABELS_ZH if lang == "zh" else {})}
+
+
+#: The prefix of a scenario's title in a labels mapping: ``labels["scenario:youth2"]`` = "第二期青年英才".
+SCENARIO_PREFIX = "scenario:"
+
+
+def with_titles(labels: Mapping[str, str], titles: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` with each scenario's title (``titles``: scenario name -> title in the labels' language)."""
+    return {**labels, **{SCENARIO_PREFIX + name: title for name, title in titles.items() if title}}
+
+
+def scenario_text(name: str, labels: Mapping[str, str] = LABELS) -> str:
+    """How readers see a scenario: its title in ``labels`` (:func:`with_titles`), else its name."""
+    return labels.get(SCENARIO_PREFIX + name) or name
 
 
 def metric_key(metric: str) -> str:

@@ -23,12 +23,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from cadresim import dates
+from cadresim.measures import kinds
 from cadresim.report.labels import (LABELS, date_text, decade_key, grade_label, metric_decade, metric_label,
                                     metric_unit, with_defaults)
 from cadresim.report.style import (RULE_COLOURS, SEX_COLOURS, STYLE, decade_colour, is_bottom, ladder_order,
                                    last_date, mean_band, panel_grid, single_panel, times, year_axis)
+from cadresim.report.scales import value_axis
 from cadresim.rules.eligibility import RULES
 
 #: The grades of the pipeline figures, bottom to top.
@@ -63,7 +66,7 @@ def _stock_panel(ax: Axes, band: pd.DataFrame, title: str, ylabel: str) -> set[i
             continue
         rows = rows.sort_values("time")
         colour = decade_colour(decade)
-        ax.fill_between(rows["time"].to_numpy(), rows["low"].clip(lower=0), rows["high"], color=colour,
+        ax.fill_between(rows["time"].to_numpy(), rows["low"], rows["high"], color=colour,
                         alpha=0.2, lw=0)
         ax.plot(rows["time"].to_numpy(), rows["mean"], color=colour, lw=2)
         drawn.add(int(decade))
@@ -77,6 +80,9 @@ def _stock_panel(ax: Axes, band: pd.DataFrame, title: str, ylabel: str) -> set[i
 def headline_metrics(summary: pd.DataFrame, metrics: list[str], labels: Mapping[str, str] = LABELS) -> Figure:
     """Small multiples, one per metric present: mean and 95% CI at each snapshot date.
 
+    The snapshot dates are categories on the x axis (a run has a few, years apart), and each value
+    axis leaves room for dots at its bounds (0, 100%).
+
     Raises:
         ValueError: when none of ``metrics`` is in ``summary``.
     """
@@ -84,32 +90,36 @@ def headline_metrics(summary: pd.DataFrame, metrics: list[str], labels: Mapping[
     present = [m for m in metrics if m in set(summary["metric"])]
     if not present:
         raise ValueError(f"none of the metrics {metrics} is in the summary table")
+    when = sorted(summary.loc[summary["metric"].isin(present), "date"].unique(), key=dates.parse)
     with mpl.rc_context(STYLE):
-        fig, axes = panel_grid(len(present), panel=(4.6, 3.2))
-        when = times(summary["date"])
+        fig, axes = panel_grid(len(present), panel=(min(4.6, 2.4 + 0.6 * len(when)), 3.2))
         for i, (ax, metric) in enumerate(zip(axes, present)):
-            _metric_panel(ax, summary[summary["metric"] == metric], metric, lab)
-            year_axis(ax, when, lab["axis_year"] if is_bottom(i, len(present), axes) else None)
-        fig.suptitle(lab["title_headline"].format(n=int(summary["n"].max())))
+            _metric_panel(ax, summary[summary["metric"] == metric], metric, when, lab)
+            ax.set_xlabel(lab["axis_snapshot"] if is_bottom(i, len(present), axes) else "")
+        fig.suptitle(textwrap.fill(lab["title_headline"].format(n=int(summary["n"].max())),
+                                   int(7.5 * fig.get_figwidth())))
     return fig
 
 
-def _metric_panel(ax: Axes, rows: pd.DataFrame, metric: str, lab: Mapping[str, str]) -> None:
-    rows = rows.assign(time=times(rows["date"])).sort_values("time")
+def _metric_panel(ax: Axes, rows: pd.DataFrame, metric: str, when: list[str], lab: Mapping[str, str]) -> None:
+    """One metric: a dot and its 95% interval at each snapshot date (a category)."""
+    position = {d: k for k, d in enumerate(when)}
+    rows = rows.assign(x=rows["date"].map(position)).sort_values("x")
     unit = metric_unit(metric)
     scale = 100.0 if unit == "unit_percent" else 1.0
     mean, low, high = (rows[c].to_numpy(float) * scale for c in ("mean", "ci95_low", "ci95_high"))
     yerr = np.nan_to_num(np.vstack([mean - low, high - mean])).clip(min=0)
     colour = decade_colour(decade) if (decade := metric_decade(metric)) else "#333333"
-    ax.errorbar(rows["time"].to_numpy(), mean, yerr=yerr, fmt="o", color=colour, ms=6, capsize=4, lw=1.6)
-    ax.set_title(textwrap.fill(metric_label(metric, lab), 46))
+    ax.errorbar(rows["x"].to_numpy(float), mean, yerr=yerr, fmt="o", color=colour, ms=6, capsize=4, lw=1.6)
+    ax.set_title(textwrap.fill(metric_label(metric, lab), 40, break_on_hyphens=False))
     ax.set_ylabel(lab[unit])
-    if unit in ("unit_percent", "unit_cadres", "unit_posts", "unit_ratio"):
-        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0))
-    if unit == "unit_percent":
-        if ax.get_ylim()[1] > 105 and np.nanmax(high, initial=0) <= 100:
-            ax.set_ylim(top=105)
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.set_xticks(range(len(when)), [date_text(d, lab) for d in when], rotation=0 if len(when) <= 4 else 45)
+    ax.set_xlim(-0.5, len(when) - 0.5)
+    ax.grid(axis="x", visible=False)
+    low_bound, high_bound = kinds.bounds(metric)
+    zero = [0.0] if low_bound == 0 else []  # counts and shares from zero, so that levels compare
+    value_axis(ax, [*mean, *low, *high], (low_bound * scale, high_bound * scale), "%" if scale == 100.0 else "",
+               include=zero, integer=kinds.kind(metric) == kinds.COUNT)
 
 
 def age_pyramids(ages: pd.DataFrame, date: str, grades: list[str], grade_labels: Mapping[str, str] | None = None,

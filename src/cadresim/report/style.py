@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from cadresim import dates
 from cadresim.scenario.schema import DEFAULT_LADDER
-from cadresim.stats import ci95_halfwidth
+from cadresim.stats import NON_NEGATIVE, Bounds, bounded_interval
 
 DECADE_COLOURS: dict[int, str] = {
     1940: "#000000", 1950: "#999999", 1960: "#CC79A7", 1970: "#0072B2",
@@ -41,7 +41,7 @@ STYLE = {
 
 
 def mean_band(df: pd.DataFrame, by: list[str], value: str, replications: Iterable | None = None,
-              replication: str = "replication") -> pd.DataFrame:
+              replication: str = "replication", bounds: Bounds = NON_NEGATIVE) -> pd.DataFrame:
     """Mean over replications of ``value`` per ``by`` group, with a 95% band.
 
     ``value`` is first summed within each replication and group. Every replication
@@ -51,8 +51,9 @@ def mean_band(df: pd.DataFrame, by: list[str], value: str, replications: Iterabl
 
     Returns:
         One row per combination: the ``by`` columns, ``mean``, ``sd`` (across
-        replications), ``n``, and ``low``/``high``: the Student-t 95% confidence interval
-        of the mean, as :func:`cadresim.stats.mean_ci` (the mean alone when n is 1).
+        replications), ``n``, and ``low``/``high``: the 95% confidence interval of the mean
+        within ``bounds`` (default: counts, never negative), as :func:`cadresim.stats.mean_ci`
+        (the mean alone when n is 1).
     """
     reps = pd.unique(df[replication]) if replications is None else pd.unique(np.asarray(list(replications)))
     levels = [pd.unique(df[c]) for c in by]
@@ -60,8 +61,9 @@ def mean_band(df: pd.DataFrame, by: list[str], value: str, replications: Iterabl
     per_rep = df.groupby([replication, *by])[value].sum().reindex(full, fill_value=0)
     groups = per_rep.groupby(level=list(by))
     out = pd.DataFrame({"mean": groups.mean(), "sd": groups.std(ddof=1), "n": groups.size()})
-    half = pd.Series(ci95_halfwidth(out["sd"].to_numpy(), out["n"].to_numpy()), index=out.index).fillna(0.0)
-    out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    low, high = bounded_interval(out["mean"].to_numpy(), out["sd"].to_numpy(), out["n"].to_numpy(), bounds)
+    one = out["n"].to_numpy() < 2
+    out["low"], out["high"] = np.where(one, out["mean"], low), np.where(one, out["mean"], high)
     return out.reset_index()
 
 

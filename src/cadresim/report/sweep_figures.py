@@ -19,10 +19,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from cadresim import dates
-from cadresim.report.labels import LABELS, metric_column, metric_columns, metric_label, metric_unit, split_column
+from cadresim.measures.kinds import bounds
+from cadresim.report.labels import (LABELS, date_text, metric_column, metric_columns, metric_label, metric_unit,
+                                    split_column)
+from cadresim.report.scales import colour_limits, value_axis, value_places
+from cadresim.report.setting_labels import setting_label
 from cadresim.report.style import STYLE
 from cadresim.stats import mean_ci
 
@@ -43,12 +46,13 @@ class SweepDesign(Protocol):
 
 
 def point_means(table: pd.DataFrame, column: str, by: Sequence[str]) -> pd.DataFrame:
-    """Mean, sd, 95% CI and n of ``column`` over the runs of each combination of ``by`` (NaN left out)."""
-    rows = []
+    """Mean, sd, 95% CI (within the metric's range) and n of ``column`` over the runs of each combination
+    of ``by`` (NaN left out)."""
+    rows, limits = [], bounds(split_column(column)[0])
     for values, runs in table.groupby(list(by), sort=True, dropna=False):
         x = runs[column].dropna().to_numpy()
         if len(x):
-            rows.append((*(values if isinstance(values, tuple) else (values,)), *mean_ci(x)))
+            rows.append((*(values if isinstance(values, tuple) else (values,)), *mean_ci(x, limits)))
     return pd.DataFrame(rows, columns=[*by, "mean", "sd", "ci95_low", "ci95_high", "n"])
 
 
@@ -74,9 +78,9 @@ def metric_vs_parameter(table: pd.DataFrame, column: str, x: str, by: str | None
             rows = means if level is None else means[means[by] == level]
             _line(ax, rows, x, positions, scale, colour, None if level is None else f"{_value(level)}")
         _x_axis(ax, x, positions, ticks)
-        _y_axis(ax, column, scale, lab)
+        _y_axis(ax, column, scale, lab, means)
         if by:
-            ax.legend(title=by, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            ax.legend(title=_key_text(by, 28), frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         _decorate(fig, ax, own, _title(column, lab), _footnote(table, [x, by] if by else [x]))
     return fig
 
@@ -84,7 +88,10 @@ def metric_vs_parameter(table: pd.DataFrame, column: str, x: str, by: str | None
 def heatmap(table: pd.DataFrame, column: str, x: str, y: str, ax: Axes | None = None,
             labels: Mapping[str, str] = LABELS) -> Figure:
     """The mean of a metric (``metric@date``) over two swept keys, each cell annotated with its mean
-    and the half-width of its 95% CI.
+    and its 95% CI.
+
+    Cells are written to the decimals the values' spread needs, and the colour scale spans at least
+    ten steps of that rounding, so cells that read the same look nearly the same.
 
     Raises:
         ValueError: ``column``, ``x`` or ``y`` is not in the table.
@@ -94,20 +101,27 @@ def heatmap(table: pd.DataFrame, column: str, x: str, y: str, ax: Axes | None = 
     scale = _scale(column)
     means = point_means(table, column, [x, y])
     xs, ys = sorted(means[x].unique(), key=_order), sorted(means[y].unique(), key=_order)
-    grid = means.pivot(index=y, columns=x, values="mean").reindex(index=ys, columns=xs) * scale
-    half = (means.assign(h=(means["ci95_high"] - means["mean"]) * scale)
-            .pivot(index=y, columns=x, values="h").reindex(index=ys, columns=xs))
+    def cells(value: str) -> np.ndarray:
+        wide = means.pivot(index=y, columns=x, values=value).reindex(index=ys, columns=xs)
+        return wide.to_numpy(float) * scale
+
+    grid, low, high = cells("mean"), cells("ci95_low"), cells("ci95_high")
+    places = value_places(grid, scale == 100.0)
+    widths = (high - low)[np.isfinite(high - low) & (high - low > 0)]  # cells whose replications vary
+    vmin, vmax = colour_limits(grid, places, tuple(b * scale for b in bounds(split_column(column)[0])),
+                               float(np.median(widths)) if len(widths) else 0.0)
     with mpl.rc_context({**STYLE, "axes.grid": False}):
         fig, ax, own = _single(ax, (max(6.4, 1.1 * len(xs) + 3.2), max(4.2, 0.7 * len(ys) + 2.4)))
-        image = ax.imshow(grid.to_numpy(float), origin="lower", aspect="auto", cmap=CMAP)
-        _annotate(ax, grid.to_numpy(float), half.to_numpy(float), image, column)
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap=CMAP, vmin=vmin, vmax=vmax)
+        _annotate(ax, grid, low, high, image, places, scale == 100.0)
         ax.set_xticks(range(len(xs)), [_value(v) for v in xs])
         ax.set_yticks(range(len(ys)), [_value(v) for v in ys])
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
+        ax.set_xlabel(_key_text(x, 60))
+        ax.set_ylabel(_key_text(y, 40))
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
         bar.set_label(f"mean, {lab[metric_unit(split_column(column)[0])]}")
-        note = _footnote(table, [x, y], "cell: mean, ± half-width of its 95% CI")
+        note = _footnote(table, [x, y], "cell: mean and, below, its 95% CI; the colour scale spans at least the "
+                                        "typical CI width, so chance differences look small")
         _decorate(fig, ax, own, _title(column, lab), note)
     return fig
 
@@ -131,9 +145,9 @@ def metric_by_point(table: pd.DataFrame, column: str, keys: Sequence[str],
             mean, low, high = (means[c].to_numpy(float) * scale for c in ("mean", "ci95_low", "ci95_high"))
             err = np.nan_to_num(np.vstack([mean - low, high - mean])).clip(min=0)
             ax.errorbar(means[key].to_numpy(float), mean, yerr=err, fmt="o", ms=4, capsize=2, lw=1, color="#33638D")
-            ax.set_xlabel(key)
+            ax.set_xlabel(_key_text(key, 40))
             if i == 0:
-                _y_axis(ax, column, scale, lab)
+                _y_axis(ax, column, scale, lab, means)
         _decorate(fig, axes[0], True, _title(column, lab), _footnote(table, list(keys), "each dot: one point, mean and "
                                                                                 "95% CI"))
     return fig
@@ -263,31 +277,46 @@ def _colours(n: int) -> list:
 
 
 def _x_axis(ax: Axes, key: str, positions: dict, ticks: list | None) -> None:
-    ax.set_xlabel(key)
+    ax.set_xlabel(_key_text(key, 70))
     if ticks is not None:
         ax.set_xticks(list(positions.values()), ticks)
     elif len(positions) <= 8:
         ax.set_xticks(list(positions.values()), [_value(v) for v in positions])
 
 
-def _y_axis(ax: Axes, column: str, scale: float, lab: Mapping[str, str]) -> None:
-    ax.set_ylabel(lab[metric_unit(split_column(column)[0])])
-    if scale == 100.0:
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+def _y_axis(ax: Axes, column: str, scale: float, lab: Mapping[str, str], means: pd.DataFrame) -> None:
+    """The metric's unit; limits with room for every point and band, ticks within the metric's range,
+    labels that never read alike."""
+    metric = split_column(column)[0]
+    ax.set_ylabel(lab[metric_unit(metric)])
+    values = means[["mean", "ci95_low", "ci95_high"]].to_numpy(float).ravel() * scale
+    low, high = bounds(metric)
+    value_axis(ax, values, (low * scale, high * scale), "%" if scale == 100.0 else "")
 
 
-def _annotate(ax: Axes, grid: np.ndarray, half: np.ndarray, image, column: str) -> None:
-    percent = _scale(column) == 100.0
-    digits = 0 if percent else (1 if np.nanmax(np.abs(grid), initial=0) >= 10 else 2)
+def _key_text(key: str, width: int) -> str:
+    """A swept key as readers read it (its section and meaning), wrapped to ``width``."""
+    return textwrap.fill(setting_label(key), width)
+
+
+def _annotate(ax: Axes, grid: np.ndarray, low: np.ndarray, high: np.ndarray, image, places: int,
+              percent: bool) -> None:
+    """Each cell's mean and, below it, its 95% CI (none where every replication agrees)."""
+    unit = "%" if percent else ""
     for (i, j), value in np.ndenumerate(grid):
         if np.isnan(value):
             continue
         r, g, b, _ = image.cmap(image.norm(value))
         colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-        text = f"{value:.{digits}f}{'%' if percent else ''}"
-        if not np.isnan(half[i, j]):
-            text += f"\n±{half[i, j]:.{digits}f}"
+        text = f"{_number(value, places)}{unit}"
+        if np.isfinite(low[i, j]) and high[i, j] - low[i, j] > 1e-9:
+            text += f"\n{_number(low[i, j], places)}–{_number(high[i, j], places)}"
         ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
+
+
+def _number(value: float, places: int) -> str:
+    text = f"{value:.{places}f}"
+    return (text.lstrip("-") if float(text) == 0 else text).replace("-", "\u2212")
 
 
 def _value(value: object) -> str:
@@ -298,8 +327,7 @@ def _value(value: object) -> str:
 
 def _title(column: str, lab: Mapping[str, str]) -> str:
     metric, date = split_column(column)
-    when = pd.Timestamp(year=dates.parse(date) // 12, month=dates.parse(date) % 12 + 1, day=1).strftime("%b %Y")
-    return f"{metric_label(metric, lab)}, {when}"
+    return f"{metric_label(metric, lab)}, {date_text(date, lab)}"
 
 
 def _footnote(table: pd.DataFrame, shown: Sequence[str], what: str = "line: mean; band: 95% CI") -> str:
@@ -308,5 +336,5 @@ def _footnote(table: pd.DataFrame, shown: Sequence[str], what: str = "line: mean
     reps = table.groupby("run_id")["replication"].nunique().max()
     note = f"{what}; {reps} replications per point (paired: replication i draws the same numbers at every point)"
     if others:
-        note += f"; averaged over {', '.join(others)}"
+        note += f"; averaged over {'; '.join(setting_label(k) for k in others)}"
     return note

@@ -28,7 +28,7 @@ from cadresim.scenario.schema import DEFAULT_LADDER, Scenario
 
 SET = "--set"
 #: top-level keys that change no simulated number: left out of the hash and of scenario diffs
-NOT_SIMULATED = ("name", "description", "extends", "report")
+NOT_SIMULATED = ("name", "description", "title", "extends", "report")
 KEYED_MAPPINGS = ("grades", "district.units", "youth_talent.cohorts", "recruitment.lateral")
 #: keys holding file paths: resolved against the scenario file that set them
 PATH_KEYS = ("district.roster_file", "district.units_file")
@@ -94,7 +94,7 @@ def _more(found: int, top: str) -> list[Problem]:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A hash of everything that changes simulated numbers (not name, description, extends or report).
+    """A hash of everything that changes simulated numbers (not name, description, title, extends or report).
 
     Roster and units files count by their content, not their path: the same files moved elsewhere
     give the same hash, a file edited in place gives another.
@@ -155,6 +155,7 @@ def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[
     else:
         base = _read_chain(path.parent / parent, [*stack, resolved], origins)
         base.pop("name", None)
+        base.pop("title", None)
     for key in _leaf_paths(data):
         origins[key] = str(path)
     return deep_merge(base, data, keep_nulls=True)

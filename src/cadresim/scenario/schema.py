@@ -363,12 +363,24 @@ class Report(Section):
                        "caps the teams that change most, per scenario and reshuffle", MODEL, ge=1)
 
 
+class Title(Section):
+    """How reports name the scenario, in English and Chinese. Changes no simulated number."""
+
+    en: str = param("", "English title (default: the scenario name)", MODEL)
+    zh: str = param("", "Chinese title, used with --lang zh (default: the English title, else the name)", MODEL)
+
+    def text(self, lang: str, name: str) -> str:
+        """The title in ``lang`` ("en" or "zh"), falling back to the English title, then ``name``."""
+        return (self.zh if lang == "zh" else "") or self.en or name
+
+
 class Scenario(Section):
     """A cadresim scenario: the whole policy and district, validated."""
 
     name: ScenarioName = param("scenario", "scenario name (default: the file name); results go to results/<name>/: a "
                                "plain folder name (no / or \\, not starting with a dot)", MODEL)
     description: str = param("", "what the scenario represents", MODEL)
+    title: Title = param_factory(Title, "the scenario's title in reports (not inherited through extends)", MODEL)
     extends: str | None = param(None, "a scenario file this one modifies (relative path); mappings merge, lists "
                             "are replaced", MODEL)
     start: YearMonth = param("2014-03", "first simulated month; the roster's date", SEED)
