@@ -47,7 +47,17 @@ def test_run_writes_every_result_file(youth2_run):
     events = pd.read_parquet(out / "events.parquet")
     assert {"replication", "chain_id", "event"} <= set(events.columns)
     assert sorted(events["replication"].unique()) == [0, 1, 2]
-    assert "post80_division_level" in proc.stdout and "2016-12" in proc.stdout
+    assert "Division-level holders born in the 1980s" in proc.stdout and "Dec 2016" in proc.stdout  # as the report
+    assert "post80_division_level" not in proc.stdout and "youth2: outcome" not in proc.stdout  # labels, the title
+
+
+def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
+    proc = cli("run", SCEN / "baseline.yaml", "-r", 2, "-o", tmp_path / "zh", "--no-events", "--lang", "zh")
+    assert proc.returncode == 0, proc.stderr
+    assert "现行做法：结果指标" in proc.stdout and "80后处级干部人数" in proc.stdout and "2016年12月" in proc.stdout
+    share = next(line for line in proc.stdout.splitlines() if "正处级干部中70后的比例" in line)
+    assert "%" in share and "15.2" in share  # 15.2%, not 0.15
+    assert cli("run", SCEN / "baseline.yaml", "-o", tmp_path / "x", "--lang", "fr").returncode == 2
 
 
 def test_same_command_same_results_for_any_job_count(youth2_run, tmp_path):

@@ -74,27 +74,25 @@ def compare(
 
 
 def _table(comp: Comparison) -> Table:
-    """Differences from the baseline at the report's key date, as in the report's summary."""
-    from cadresim.analysis.compare import key_date
-    from cadresim.report.labels import metric_label, metric_unit
+    """Differences from the baseline at the report's key date, as in the report's summary (its language,
+    labels, titles, and shares in percentage points)."""
+    from cadresim.analysis.compare import key_date, labels_for
+    from cadresim.report.labels import date_text, is_share, metric_label, scenario_text
+    from cadresim.report.numbers import DIFFERENCE_TEXT, difference_text
 
+    words, (lab, _) = DIFFERENCE_TEXT[comp.lang], labels_for(comp, comp.lang)
     date = key_date(comp)
     rows = comp.tables["comparison"]
     rows = rows[(rows["date"] == date) & rows["metric"].isin(comp.metrics)]
-    table = Table(title=f"Difference from {comp.baseline.name} at {date}: mean [95% CI]")
-    table.add_column("metric")
+    title = words["title"].format(baseline=scenario_text(comp.baseline.name, lab), date=date_text(date, lab))
+    table = Table(title=title)
+    table.add_column("")
     for name in comp.scenarios[1:]:
-        table.add_column(f"{name} ({'paired' if comp.pairing[name] == 'paired' else 'unpaired'})", justify="right")
+        how = words["paired" if comp.pairing[name] == "paired" else "unpaired"]
+        table.add_column(f"{scenario_text(name, lab)} ({how})", justify="right")
     for metric in comp.metrics:
         here = rows[rows["metric"] == metric].set_index("scenario")
-        scale = 100.0 if metric_unit(metric) == "unit_percent" else 1.0
-        cells = [_cell(here.loc[n], scale) if n in here.index else "" for n in comp.scenarios[1:]]
-        table.add_row(metric_label(metric) + (" (pp)" if scale == 100.0 else ""), *cells)
+        cells = [difference_text(here.loc[n], metric) if n in here.index else "" for n in comp.scenarios[1:]]
+        unit = f" ({words['points']})" if is_share(metric) else ""
+        table.add_row(metric_label(metric, lab) + unit, *cells)
     return table
-
-
-def _cell(row: pd.Series, scale: float) -> str:
-    diff, low, high = (scale * row[c] for c in ("diff", "diff_ci95_low", "diff_ci95_high"))
-    if diff != diff:  # NaN: the baseline lacks this metric
-        return "–"
-    return f"{diff:+.2f}" if low != low else f"{diff:+.2f} [{low:+.2f}, {high:+.2f}]"

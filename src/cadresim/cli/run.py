@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cadresim.cli.common import SET_HELP, app, err, fail, interrupted, out, write_failed
-from cadresim.errors import InputError
+from cadresim.errors import InputError, Problem
 from cadresim.measures.metrics import HEADLINE
 from cadresim.scenario.loader import load_scenario
 
@@ -52,6 +52,7 @@ def run(
     key_file: Optional[Path] = typer.Option(None, "--key-file", metavar="FILE", help="Pseudonym key, kept outside "
                                             "the results (default: $CADRESIM_KEY_FILE, else "
                                             "~/.config/cadresim/pseudonym.key, made on first use)."),
+    lang: str = typer.Option("en", "--lang", metavar="LANG", help="Language of the printed summary: en or zh."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
     from cadresim.io.output_target import check_target, claim
@@ -60,6 +61,8 @@ def run(
 
     try:  # every input problem before anything is run or written
         check_run_options(replications, jobs)
+        if lang not in ("en", "zh"):
+            raise InputError([Problem("--lang", "", "unknown language; use en or zh", lang)])
         sc = load_scenario(scenario, overrides)
         target = output or Path("results") / sc.name
         check_target(target, "run", force)  # the output first: nothing else is read for a run that cannot be written
@@ -75,7 +78,7 @@ def run(
     except KeyboardInterrupt:
         interrupted()
     if not quiet:
-        _print_summary(res.summary, sc.name)
+        _print_summary(res.summary, sc.title.text(lang, sc.name), lang)
         for w in res.warnings:
             err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
         replaced = f" (replacing {held.replaces})" if held.replaces else ""
@@ -134,27 +137,21 @@ def _progress(quiet: bool) -> Progress:
                     console=err, disable=quiet, transient=False)
 
 
-def _print_summary(summary, name: str) -> None:
-    table = Table(title=f"{name}: outcome metrics, mean [95% CI]")
-    dates_ = sorted(summary["date"].unique())
-    table.add_column("metric", no_wrap=True)
-    for d in dates_:
-        table.add_column(d, justify="right", no_wrap=True)
-    order = HEADLINE + sorted(set(summary["metric"]) - set(HEADLINE))
-    for metric in order:
-        rows = summary[summary["metric"] == metric].set_index("date")
-        if rows.empty:
-            continue
-        cells = [_cell(rows.loc[d]) if d in rows.index else "" for d in dates_]
-        table.add_row(("* " if metric in HEADLINE else "  ") + metric, *cells)
+def _print_summary(summary, name: str, lang: str = "en") -> None:
+    """The run's metrics as the report shows them: labels, units, shares in percent, in ``lang``."""
+    from cadresim.report.numbers import summary_headers, summary_notes, summary_rows, summary_title
+
+    table = Table(title=summary_title(name, summary, lang))
+    metric, unit, *when = summary_headers(summary, lang)
+    table.add_column(metric, max_width=60)
+    table.add_column(unit)
+    for date in when:
+        table.add_column(date, justify="right", no_wrap=True)
+    for row in summary_rows(summary, lang, HEADLINE):
+        table.add_row(("* " if row.headline else "  ") + row.label, row.unit, *row.cells)
     out.print(table)
-    out.print("* headline metric")
-
-
-def _cell(row) -> str:
-    if row["n"] < 2:
-        return f"{row['mean']:.2f}"
-    return f"{row['mean']:.2f} [{row['ci95_low']:.2f}, {row['ci95_high']:.2f}]"
+    for note in summary_notes(summary, lang, HEADLINE):
+        out.print(note, highlight=False, markup=False)
 
 
 @app.command(epilog="Examples:\n\n  cadresim validate scenarios/youth2.yaml\n\n"

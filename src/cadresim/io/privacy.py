@@ -170,11 +170,12 @@ def shareable_events(events: pd.DataFrame) -> pd.DataFrame:
     per chain, one cadre id per cadre.
 
     Args:
-        events: the replications' logs stacked, with ``replication``, ``month`` and the engine's chain ids.
+        events: the replications' logs stacked, with ``replication``, ``month``, the engine's chain ids and
+            its cadre keys (pseudonymise after this, so that ties sort alike whatever the ids shown).
     """
     year, month0 = events["month"] // 12, events["month"] % 12
     shared = events.assign(date=year.astype(str) + "Q" + (month0 // 3 + 1).astype(str))
-    shared = shared.sort_values(["replication", "date", "event", "grade", "unit_id", "post_id", "cadre_id"],
+    shared = shared.sort_values(["replication", "date", "event", "grade", "unit_id", "post_id", "cadre_id", "detail"],
                                 kind="mergesort").reset_index(drop=True)
     return shared.assign(chain_id=_renumbered_chains(shared))[SHARED_EVENT_COLUMNS]
 

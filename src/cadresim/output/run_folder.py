@@ -41,7 +41,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
     with claim(target, "run", force), atomic_folder(target) as tmp:
         _write_tables(res, tmp)
         if res.events is not None:
-            events = shareable_events(pseudonymise_events(res.events, key.secret if key else None, res.roster_ids))
+            events = pseudonymise_events(shareable_events(res.events), key.secret if key else None, res.roster_ids)
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
         _write_plots(res, tmp / "plots", grade_labels)
