@@ -1,4 +1,4 @@
-"""Closed forms the engine must agree with (MODEL.md section 8).
+"""Closed forms the engine must agree with (docs/model.md, "Theory the engine is checked against").
 
 The pull model: K grades with fixed posts N_j, every vacancy filled at once from the
 grade directly below, exits at a constant hazard, recruitment at the bottom only. The
