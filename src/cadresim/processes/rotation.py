@@ -41,11 +41,12 @@ def rotation(run: Replication, now: int) -> None:
     n_internal = int(np.sum((u >= r.cross_unit_rate) & (u < r.cross_unit_rate + r.internal_rate)))
     moved = np.zeros(org.n, dtype=bool)
     cache: PartnerCache = {}
+    eligible = mask(org, pool)
     for c in forced:
         if not moved[c]:
-            plan = plan_cross(run, int(c), now, moved, mask(org, pool), "forced", cache)
-            if plan[0]:
-                plan[1]()
+            size, make = plan_cross(run, int(c), now, moved, eligible, "forced", cache)
+            if size:
+                make()
     voluntary = mask(org, free)
     fill_quota(run, now, order, n_cross, moved, lambda c: plan_cross(run, c, now, moved, voluntary, "cross", cache))
     fill_quota(run, now, order[n_cross:], n_internal, moved,

@@ -36,8 +36,7 @@ class Tally:
         secondments: yearly secondments started in each secondment month.
         secondment_months: length of each yearly secondment that ended within the run.
         probation: (failed, ended) probations.
-        staff_gaps: vacant bottom-grade posts just before each recruitment month's intake.
-        recruits: recruits in those months.
+        intakes: (vacant bottom-grade posts just before the intake, recruits) of each recruitment month.
     """
 
     rotation_pool: int = 0
@@ -47,8 +46,7 @@ class Tally:
     secondments: list[int] = field(default_factory=list)
     secondment_months: list[int] = field(default_factory=list)
     probation: tuple[int, int] = (0, 0)
-    staff_gaps: int = 0
-    recruits: int = 0
+    intakes: list[tuple[int, int]] = field(default_factory=list)
 
 
 def rotation_step_begun(e) -> bool:
@@ -70,24 +68,30 @@ def tally(scenario: Scenario, roster: Roster, events: pd.DataFrame) -> Tally:
     for m in range(scenario.start_month, scenario.end_month + 1):
         t.at_risk += r.stock()
         rotating = dates.calendar_month(m) == scenario.rotation.month
-        recruiting = scenario.recruitment.months == "immediate" or dates.calendar_month(m) in scenario.recruitment.months
+        recruiting = intake_month(scenario, m)
         rows = by_month.get(m, events.iloc[:0])
         for e in rows.itertuples(index=False):
             if rotating and rotation_step_begun(e):
                 t.rotation_pool += r.rotation_pool(m)
                 rotating = False
             if recruiting and e.event == "recruitment":
-                t.staff_gaps += r.vacant_posts(0)
+                t.intakes.append((r.vacant_posts(0), int((rows["event"] == "recruitment").sum())))
                 recruiting = False
             r.apply(e)
         t.rotation_pool += r.rotation_pool(m) if rotating else 0
-        t.staff_gaps += r.vacant_posts(0) if recruiting and scenario.recruitment.intake == "gaps" else 0
+        t.intakes += [(r.vacant_posts(0), 0)] if recruiting else []
     count_events(scenario, events, t)
     return t
 
 
+def intake_month(scenario: Scenario, m: int) -> bool:
+    """Whether recruitment fills the bottom grade's vacant posts (``intake: gaps``) in month ``m``."""
+    rec = scenario.recruitment
+    return rec.intake == "gaps" and (rec.months == "immediate" or dates.calendar_month(m) in rec.months)
+
+
 def count_events(scenario: Scenario, ev: pd.DataFrame, t: Tally) -> None:
-    """The numerators, read from the log: moves, exits, secondments, probation outcomes, recruits."""
+    """The numerators, read from the log: moves, exits, secondments, probation outcomes."""
     ladder = scenario.ladder
     april = ev["month"].map(dates.calendar_month) == scenario.rotation.month
     for kind in t.moved:
@@ -97,7 +101,6 @@ def count_events(scenario: Scenario, ev: pd.DataFrame, t: Tally) -> None:
     t.at_risk -= exits[exits["detail"] == "age"]["grade"].value_counts().reindex(ladder, fill_value=0).to_numpy()
     t.probation = (int((ev["event"] == "probation_fail").sum()),
                    int(ev["event"].isin(["probation_fail", "probation_pass"]).sum()))
-    t.recruits = int((ev["event"] == "recruitment").sum())
     yearly = yearly_secondments(scenario, ev)
     t.secondments = yearly.groupby("month").size().tolist()
     ends = ev[ev["event"] == "secondment_end"][["cadre_id", "month"]]
@@ -187,9 +190,10 @@ def recruitment_checks(scenario: Scenario, counted: list[Tally], group: str) -> 
     """Recruitment fills every vacant bottom-grade post it finds (``intake: gaps``)."""
     if scenario.recruitment.intake != "gaps":
         return []
-    gaps = sum(t.staff_gaps for t in counted)
-    return [exact(group, f"recruitment: recruits against vacant {scenario.ladder[0]} posts at the intake "
-                  f"({gaps} gaps)", gaps, sum(t.recruits for t in counted))]
+    intakes = [i for t in counted for i in t.intakes]
+    recruits = sum(n for _, n in intakes)
+    return [exact(group, f"recruitment: intakes (of {len(intakes)}, {recruits:,} recruits) whose recruits "
+                  f"differ from the vacant {scenario.ladder[0]} posts", 0, sum(g != n for g, n in intakes))]
 
 
 def _yearly(monthly: float) -> float:
