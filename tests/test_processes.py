@@ -211,8 +211,8 @@ def test_a_quota_of_one_is_met_by_a_swap_with_probability_one_half():
         run = replication(sc, roster, seed)
         moved = np.zeros(run.org.n, dtype=bool)
         calls = []
-        fill_quota(run, 0, np.array([0, 1]), 1, moved, lambda c: (2, lambda: calls.append(c)))
-        heads = run.rng.uniform("rotate_last", 0, run.org.key[0])[0] < 0.5
+        fill_quota(run, 0, np.array([0, 1]), 1, moved, lambda c: (2, lambda: calls.append(c)), "last")
+        heads = run.rng.uniform("last", 0, run.org.key[0])[0] < 0.5
         assert calls == ([0] if heads else [])  # a tail stops the walk: cadre 1 is not tried instead
         made.append(bool(calls))
     assert 0 < sum(made) < 40
@@ -232,7 +232,7 @@ def test_a_quota_walk_skips_cadres_who_cannot_move_and_stops_at_the_quota():
             moved[c] = True
         return (0, make) if c == 0 else (1, make)  # cadre 0 has nowhere to go
 
-    fill_quota(run, 0, np.array([0, 1, 2, 3]), 2, moved, plan)
+    fill_quota(run, 0, np.array([0, 1, 2, 3]), 2, moved, plan, "last")
     assert calls == [1, 2]
 
 

@@ -62,9 +62,9 @@ def test_the_replayed_rotation_pool_is_the_engines(monkeypatch):
     pools = {}
     original = rotation.fill_quota
 
-    def recording(run, now, order, quota, moved, plan):
+    def recording(run, now, order, quota, moved, plan, purpose):
         pools.setdefault(now, len(order))
-        original(run, now, order, quota, moved, plan)
+        original(run, now, order, quota, moved, plan, purpose)
 
     monkeypatch.setattr(rotation, "fill_quota", recording)
     scenario = load_scenario(SCENARIOS / "baseline.yaml")

@@ -48,9 +48,10 @@ def rotation(run: Replication, now: int) -> None:
             if size:
                 make()
     voluntary = mask(org, free)
-    fill_quota(run, now, order, n_cross, moved, lambda c: plan_cross(run, c, now, moved, voluntary, "cross", cache))
+    fill_quota(run, now, order, n_cross, moved, lambda c: plan_cross(run, c, now, moved, voluntary, "cross", cache),
+               "rotate_last_cross")
     fill_quota(run, now, order[n_cross:], n_internal, moved,
-               lambda c: plan_internal(run, c, now, moved, voluntary, cache))
+               lambda c: plan_internal(run, c, now, moved, voluntary, cache), "rotate_last_internal")
 
 
 def rotation_pool(run: Replication, now: int) -> np.ndarray:
@@ -69,10 +70,11 @@ def mask(org: Organization, idx: np.ndarray) -> np.ndarray:
 
 
 def fill_quota(run: Replication, now: int, order: np.ndarray, quota: int, moved: np.ndarray,
-               plan: Callable[[int], Plan]) -> None:
+               plan: Callable[[int], Plan], purpose: str) -> None:
     """Down ``order``, each cadre not yet moved makes the move ``plan`` finds for them (none: skipped)
     until ``quota`` cadres have moved. A move of two when one is left is made with probability 1/2
-    (keyed to the cadre), else the walk stops: the expected number moved is the quota."""
+    (a draw keyed to ``purpose`` and the cadre), else the walk stops: the expected number moved is the
+    quota."""
     left = quota
     for c in order:
         if left <= 0:
@@ -82,7 +84,7 @@ def fill_quota(run: Replication, now: int, order: np.ndarray, quota: int, moved:
         size, make = plan(int(c))
         if not size:
             continue
-        if size > left and run.rng.uniform("rotate_last", now, run.org.key[c])[0] >= 0.5:
+        if size > left and run.rng.uniform(purpose, now, run.org.key[c])[0] >= 0.5:
             break
         make()
         left -= size
