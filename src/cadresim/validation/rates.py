@@ -93,9 +93,9 @@ def intake_month(scenario: Scenario, m: int) -> bool:
 def count_events(scenario: Scenario, ev: pd.DataFrame, t: Tally) -> None:
     """The numerators, read from the log: moves, exits, secondments, probation outcomes."""
     ladder = scenario.ladder
-    april = ev["month"].map(dates.calendar_month) == scenario.rotation.month
+    rotating = ev["month"].map(dates.calendar_month) == scenario.rotation.month
     for kind in t.moved:
-        t.moved[kind] = int(((ev["event"] == "rotation") & (ev["detail"] == kind) & april).sum())
+        t.moved[kind] = int(((ev["event"] == "rotation") & (ev["detail"] == kind) & rotating).sum())
     exits = ev[ev["event"] == "exit"]
     t.other_exits = exits[exits["detail"] == "other"]["grade"].value_counts().reindex(ladder, fill_value=0).to_numpy()
     t.at_risk -= exits[exits["detail"] == "age"]["grade"].value_counts().reindex(ladder, fill_value=0).to_numpy()
