@@ -48,7 +48,7 @@ def main() -> None:
 
     with_out = ROOT / "results" / ".bench"
     cmd = [sys.executable, "-m", "cadresim", "run", args.scenario, "-r", str(args.cli_replications), "-j",
-           str(args.jobs), "--no-events", "-q", "-o", str(with_out)]
+           str(args.jobs), "--no-events", "-q", "--force", "-o", str(with_out)]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT)
     cli_s = time.perf_counter() - t

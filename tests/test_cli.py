@@ -119,10 +119,65 @@ def test_teams_command_lists_the_riskiest(youth2_run):
     assert missing.returncode == 2 and "not a results folder" in missing.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["schema"], ["teams"]])
-def test_help(command):
+COMMANDS = [["run"], ["validate"], ["schema"], ["compare"], ["sweep"], ["plot-sweep"], ["teams"],
+            ["roster", "template"], ["roster", "export"], ["roster", "check"]]
+
+
+@pytest.mark.parametrize("command", [[], ["roster"], *COMMANDS])
+def test_help_names_values_by_metavars_never_by_type(command):
+    import re
+
     proc = cli(*command, "--help")
     assert proc.returncode == 0 and "Usage" in proc.stdout
+    assert not re.search(r"<(bool|int|str|path|float|list\[\w+\]|int range)>|\{[a-z_]+\}", proc.stdout), proc.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_examples_in_its_help(command):
+    proc = cli(*command, "--help")
+    assert "Examples" in proc.stdout and f"cadresim {' '.join(command)} " in proc.stdout
+
+
+def test_version():
+    from cadresim import __version__
+
+    proc = cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"cadresim {__version__}"
+
+
+@pytest.mark.parametrize("command", [["compare", "a", "b"], ["sweep", SCEN / "youth2.yaml"], ["plot-sweep", "x"]])
+def test_a_metric_typo_gets_a_suggestion_everywhere(command, tmp_path):
+    proc = cli(*command, "--metric", "reshuffle_fill_rate,post80_divison_level", "-o" if command[0] != "plot-sweep"
+               else "--date", tmp_path / "o" if command[0] != "plot-sweep" else "2016-12")
+    assert proc.returncode == 2 and "did you mean 'post80_division_level'" in proc.stderr
+    assert "reshuffle_fill_rate" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_the_metric_option_repeats_takes_lists_and_keeps_the_old_compare_name():
+    from cadresim.cli.common import split_metrics
+
+    assert split_metrics(["a,b", " c ", "a"]) == ["a", "b", "c"]
+    proc = cli("compare", "a", "b", "--metrics", "post80_divison_level")
+    assert proc.returncode == 2 and "did you mean" in proc.stderr
+
+
+def test_a_tab_in_yaml_is_named_as_a_tab(tmp_path):
+    bad = tmp_path / "tab.yaml"
+    bad.write_text("rotation:\n\tcross_unit_rate: 0.1\n")
+    proc = cli("validate", bad)
+    assert proc.returncode == 2 and "line 2, column 1: not valid YAML: a tab character" in proc.stderr
+    assert "!!python" not in proc.stderr
+
+
+def test_the_extends_line_a_roster_template_offers_works_when_uncommented(tmp_path):
+    from cadresim import load_scenario
+
+    proc = cli("roster", "template", tmp_path / "mydept")
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "mydept" / "scenario.yaml").read_text(encoding="utf-8")
+    assert "# extends: " in text
+    (tmp_path / "mydept" / "scenario.yaml").write_text(text.replace("# extends:", "extends:"), encoding="utf-8")
+    assert load_scenario(tmp_path / "mydept" / "scenario.yaml").name == "own_roster"
 
 
 def test_every_shipped_scenario_loads():
@@ -141,9 +196,9 @@ def test_every_shipped_scenario_loads():
 def test_a_cohort_larger_than_its_pool_is_a_warning_in_output_and_manifest(tmp_path):
     out = tmp_path / "big"
     proc = cli("run", SCEN / "youth2.yaml", "-r", 1, "-o", out, "--no-events",
-               "--set", "youth_talent.cohorts.c2.size=5000", "--set", "youth_talent.cohorts.c2.age_cap=30")
+               "--set", "youth_talent.cohorts.c2.size=500", "--set", "youth_talent.cohorts.c2.age_cap=30")
     assert proc.returncode == 0, proc.stderr
-    assert "warning" in proc.stderr and "asked for 5000" in proc.stderr
+    assert "warning" in proc.stderr and "asked for 500 " in proc.stderr
     manifest = json.loads((out / "manifest.json").read_text())
-    assert any("asked for 5000" in w for w in manifest["warnings"])
+    assert any("asked for 500 " in w for w in manifest["warnings"])
     assert not (out / "events.parquet").exists()

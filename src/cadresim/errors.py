@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+#: how values are shown in messages: in full when short, cut with "..." when long (bounded time and size)
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxdict, _SHOWN.maxlist, _SHOWN.maxtuple, _SHOWN.maxset = 3, 12, 12, 12, 12
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 200, 200, 60
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}: {self.path}" if self.path else self.source
-        shown = "" if self.value is None else f" (got {self.value!r})"
+        shown = "" if self.value is None else f" (got {_SHOWN.repr(self.value)})"
         return f"{where}: {self.message}{shown}"
 
 

@@ -140,6 +140,7 @@ def _notes(comp: Comparison) -> list[str]:
                          + LEFT_OUT.get(name, "the figures built from it are left out"))
     notes += team_notes(comp.runs)
     notes += [f"{r.name}: run warning: {w}" for r in comp.runs for w in r.manifest.get("warnings") or []]
+    notes += [f"{r.name}: roster: {n}" for r in comp.runs for n in r.manifest.get("notes") or []]
     return notes
 
 

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from cadresim.cli.common import app, err, fail, out
+from cadresim.cli.common import METRIC_HELP, app, check_metrics, err, fail, interrupted, metric_option, out, \
+    split_metrics, write_failed
 from cadresim.errors import InputError
 
 if TYPE_CHECKING:
@@ -17,29 +19,56 @@ if TYPE_CHECKING:
     from cadresim.analysis.compare import Comparison
 
 
-@app.command()
+COMPARE_EXAMPLES = """Examples: two scenarios against the baseline; chosen metrics, in Chinese, into a folder of
+their own; the earlier comparison replaced.
+
+  cadresim compare results/baseline results/youth2 results/rotation
+
+  cadresim compare results/baseline results/youth2 --metric post80_division_level --metric
+reshuffle_fill_rate --lang zh -o results/youth2_zh
+
+  cadresim compare results/baseline results/youth2 --force"""
+
+
+@app.command(epilog=COMPARE_EXAMPLES)
 def compare(
-    dirs: list[Path] = typer.Argument(..., help="Results folders written by `cadresim run` (at least two)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="The baseline folder (default: the first)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output folder "
-                                          "(default: results/compare-<scenario names>)."),
-    metrics: Optional[str] = typer.Option(None, "--metrics", help="Comma-separated metrics for the table, the "
-                                          "forest plot and comparison.csv (default: the headline metrics)."),
-    lang: str = typer.Option("en", "--lang", help="Language of plots and report: en or zh (Chinese terms)."),
+    dirs: list[Path] = typer.Argument(..., metavar="DIR", help="Results folders written by `cadresim run` (at "
+                                      "least two; the first is the baseline)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="DIR", help="The baseline folder "
+                                            "(default: the first)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Output folder "
+                                          "(default: results/compare-<scenario names>); must be new, empty, or an "
+                                          "earlier comparison folder (with --force)."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier comparison folder at the output "
+                               "(never anything else)."),
+    metric: list[str] = metric_option(METRIC_HELP + " for the table, the forest plot and comparison.csv "
+                                      "(default: the headline metrics)."),
+    metrics: list[str] = typer.Option([], "--metrics", hidden=True, help="Old name of --metric."),
+    lang: str = typer.Option("en", "--lang", metavar="LANG", help="Language of plots and report: en or zh "
+                             "(Chinese terms)."),
 ) -> None:
     """Compare scenarios with a baseline: comparison.csv, plots and a self-contained report.html."""
     from cadresim.analysis.compare import compare as build
+    from cadresim.io.output_target import check_target
     from cadresim.output.comparison_folder import default_output, write_comparison
 
-    chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    chosen = split_metrics(metric + metrics) or None
+    target = output
     try:
+        check_metrics(chosen or [])
+        if output is not None:  # refused before the comparison is built
+            check_target(output, "comparison", force)
         comp = build(dirs, baseline, chosen, lang)
         target = output or default_output(comp)
-        write_comparison(comp, target)
+        write_comparison(comp, target, force)
     except InputError as e:
         fail(e)
+    except OSError as e:
+        write_failed(target, e, "comparison")
+    except KeyboardInterrupt:
+        interrupted("comparison")
     for note in comp.notes:
-        err.print(f"[yellow]warning:[/] {note}", highlight=False, markup=True)
+        err.print(f"[yellow]warning:[/] {escape(note)}", highlight=False, markup=True)
     out.print(_table(comp))
     out.print(f"Comparison written to [bold]{target}/[/] (open [bold]{target / 'report.html'}[/] in a browser)")
 

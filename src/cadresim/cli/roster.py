@@ -11,13 +11,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cadresim.cli.common import SET_HELP, app, fail, out
+from cadresim.cli.common import SET_HELP, App, app, fail, out
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
 from cadresim.district.roster import Roster
 from cadresim.scenario.schema import Scenario
 
-roster_app = typer.Typer(help="A district's own roster: empty templates, the default district as files, checks.",
+roster_app = App(help="A district's own roster: empty templates, the default district as files, checks.",
                          no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 
@@ -32,16 +32,22 @@ class Headers(str, Enum):
     en = "en"
 
 
-FORMAT = typer.Option(Format.csv, "--format", help="csv (UTF-8, opens in Excel) or xlsx (needs openpyxl).")
-HEADERS = typer.Option(Headers.zh, "--headers", help="Column headers in Chinese (zh) or English (en); both are "
+FORMAT = typer.Option(Format.csv, "--format", metavar="csv|xlsx",
+                      help="csv (UTF-8, opens in Excel) or xlsx (needs openpyxl).")
+HEADERS = typer.Option(Headers.zh, "--headers", metavar="zh|en",
+                       help="Column headers in Chinese (zh) or English (en); both are "
                        "read either way.")
+#: The scenario a template offers to extend (when the working folder has it, as in a cadresim checkout).
+BASELINE = Path("scenarios") / "baseline.yaml"
 FORCE = typer.Option(False, "--force", help="Overwrite files already in the folder.")
 
 
-@roster_app.command()
+@roster_app.command(epilog="Examples:\n\n  cadresim roster template mydept\n\n"
+                           "  cadresim roster template mydept --format xlsx --scenario scenarios/youth2.yaml")
 def template(
-    folder: Path = typer.Argument(..., help="Folder to write the templates into."),
-    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Take grades and unit types from this "
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write the templates into."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", metavar="SCENARIO",
+                                            help="Take grades and unit types from this "
                                             "scenario (default: the package's)."),
     fmt: Format = FORMAT,
     headers: Headers = HEADERS,
@@ -58,8 +64,10 @@ def template(
     except InputError as e:
         fail(e)
     extends = _relative(scenario, folder) if scenario else None
+    suggest = _relative(BASELINE, folder) if BASELINE.is_file() else None
     text = scenario_text("own_roster", extends, names[0], names[1], "The district's own roster: fill in "
-                         f"{names[0]} and {names[1]}, then: cadresim roster check {folder / 'scenario.yaml'}")
+                         f"{names[0]} and {names[1]}, then: cadresim roster check {folder / 'scenario.yaml'}",
+                         suggest)
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     _written([*written, folder / "scenario.yaml"])
     where = "the second sheet of each workbook" if fmt == Format.xlsx else "columns.csv"
@@ -67,10 +75,13 @@ def template(
               f"[bold]cadresim roster check {folder / 'scenario.yaml'}[/].")
 
 
-@roster_app.command()
+@roster_app.command(epilog="Examples:\n\n  cadresim roster export scenarios/baseline.yaml mydept\n\n"
+                           "  cadresim roster export scenarios/youth2.yaml mydept --format xlsx --headers en")
 def export(
-    scenario: Path = typer.Argument(..., help="Scenario whose start roster to write, e.g. scenarios/baseline.yaml."),
-    folder: Path = typer.Argument(..., help="Folder to write roster, units and scenario.yaml into."),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario whose start roster to write, e.g. "
+                                    "scenarios/baseline.yaml."),
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write roster, units and scenario.yaml "
+                                  "into."),
     fmt: Format = FORMAT,
     headers: Headers = HEADERS,
     force: bool = FORCE,
@@ -95,10 +106,11 @@ def export(
               f"[bold]cadresim run {folder / 'scenario.yaml'}[/].")
 
 
-@roster_app.command()
+@roster_app.command(epilog="Examples:\n\n  cadresim roster check mydept/scenario.yaml\n\n"
+                           "  cadresim roster check mydept/scenario.yaml --set start=2015-03")
 def check(
-    scenario: Path = typer.Argument(..., help="Scenario naming the roster and units files."),
-    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario naming the roster and units files."),
+    overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Check a scenario's roster (every problem at once) and print its start-date figures."""
     from cadresim.io import roster_read as rosterio

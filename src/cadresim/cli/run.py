@@ -9,72 +9,124 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cadresim.cli.common import SET_HELP, app, err, fail, out
+from cadresim.cli.common import SET_HELP, app, err, fail, interrupted, out, write_failed
 from cadresim.errors import InputError
 from cadresim.measures.metrics import HEADLINE
 from cadresim.scenario.loader import load_scenario
 
+RUN_EXAMPLES = """Examples: 20 replications into results/youth2/; 50 on two workers into a folder of their own;
+one key changed; the earlier results/youth2/ replaced.
 
-@app.command()
+  cadresim run scenarios/youth2.yaml
+
+  cadresim run scenarios/youth2.yaml -r 50 -j 2 -o results/youth2_r50
+
+  cadresim run scenarios/youth2.yaml --set youth_talent.cohorts.c2.size=60 -o results/c2_60
+
+  cadresim run scenarios/youth2.yaml --force"""
+
+
+@app.command(epilog=RUN_EXAMPLES)
 def run(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/youth2.yaml."),
-    replications: int = typer.Option(20, "-r", "--replications", min=1, help="Number of replications."),
-    seed: int = typer.Option(None, "--seed", help="Random seed (default: a fixed seed, so runs agree)."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Worker processes."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Results folder "
-                                          "(default: results/<scenario name>)."),
-    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file, e.g. "
+                                    "scenarios/youth2.yaml."),
+    replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N", help="Number of replications."),
+    seed: int = typer.Option(None, "--seed", metavar="N", help="Random seed (default: a fixed seed, so runs "
+                             "agree)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Results folder "
+                                          "(default: results/<scenario name>); must be new, empty, or an earlier "
+                                          "results folder (with --force)."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier results folder at the output "
+                               "(never anything else)."),
+    overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     no_events: bool = typer.Option(False, "--no-events", help="Do not write events.parquet."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table (notes that change "
+                               "results are still shown)."),
     keep_ids: bool = typer.Option(False, "--keep-ids", help="Write the roster's own cadre ids in the outputs "
                                   "instead of pseudonyms."),
-    key_file: Optional[Path] = typer.Option(None, "--key-file", help="Pseudonym key, kept outside the results "
-                                            "(default: $CADRESIM_KEY_FILE, else ~/.config/cadresim/pseudonym.key, "
-                                            "made on first use)."),
+    key_file: Optional[Path] = typer.Option(None, "--key-file", metavar="FILE", help="Pseudonym key, kept outside "
+                                            "the results (default: $CADRESIM_KEY_FILE, else "
+                                            "~/.config/cadresim/pseudonym.key, made on first use)."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
+    from cadresim.io.output_target import check_target, claim
     from cadresim.io.privacy import resolve_key
-    from cadresim.output.run_folder import write_results
     from cadresim.io.roster_read import read_roster
-    from cadresim.engine.replications import DEFAULT_SEED, run_scenario
 
     try:  # every input problem before anything is run or written
+        check_run_options(replications, jobs)
         sc = load_scenario(scenario, overrides)
         target = output or Path("results") / sc.name
+        check_target(target, "run", force)  # the output first: nothing else is read for a run that cannot be written
         loaded = read_roster(sc)
         key = None if keep_ids else resolve_key(key_file, target)
+        with claim(target, "run", force) as held:  # checked and held from here to the last rename
+            _print_notes(held.notes + loaded.notes, key, quiet)
+            started = datetime.now(timezone.utc)
+            res = _simulate(sc, loaded.roster, replications, seed, jobs, not no_events, quiet)
+            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes)
     except InputError as e:
         fail(e)
-    if not quiet:
-        _print_roster_notes(loaded.notes, key)
-    seed = DEFAULT_SEED if seed is None else seed
-    started = datetime.now(timezone.utc)
-    with _progress(quiet) as progress:
-        task = progress.add_task(f"{sc.name}: replications", total=replications)
-        res = run_scenario(sc, replications, seed, jobs, record_events=not no_events, roster=loaded.roster,
-                           on_done=lambda i: progress.advance(task))
-    write_results(res, target, jobs, started, keep_ids=keep_ids, key=key)
+    except KeyboardInterrupt:
+        interrupted()
     if not quiet:
         _print_summary(res.summary, sc.name)
         for w in res.warnings:
-            err.print(f"[yellow]warning:[/] {w}", highlight=False)
-        out.print(f"Results written to [bold]{target}/[/]")
+            err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+        replaced = f" (replacing {held.replaces})" if held.replaces else ""
+        out.print(f"Results written to [bold]{target}/[/]{replaced}", highlight=False, soft_wrap=True)
 
 
-def _print_roster_notes(notes: list[str], key) -> None:
-    """How the roster files were read, and where the pseudonym key is."""
-    from cadresim.io.privacy import key_warnings
+def check_run_options(replications: int, jobs: int, what: str = "replications") -> None:
+    """Refuse replications or worker processes over their documented limits, before any work.
 
+    Raises:
+        InputError: naming the option, the value and the limit.
+    """
+    from cadresim import limits
+
+    problems = [*limits.within("-r/--replications", "", what, replications, limits.MAX_REPLICATIONS),
+                *limits.within("-j/--jobs", "", "worker processes", jobs, limits.MAX_JOBS)]
+    if problems:
+        raise InputError(problems)
+
+
+def _simulate(sc, roster, replications: int, seed: int | None, jobs: int, events: bool, quiet: bool):
+    """Every replication, with a progress bar unless ``quiet``."""
+    from cadresim.engine.replications import DEFAULT_SEED, run_scenario
+
+    with _progress(quiet) as progress:
+        task = progress.add_task(f"{sc.name}: replications", total=replications)
+        return run_scenario(sc, replications, DEFAULT_SEED if seed is None else seed, jobs, record_events=events,
+                            roster=roster, on_done=lambda i: progress.advance(task))
+
+
+def _write(res, target: Path, jobs: int, started: datetime, keep_ids: bool, key, force: bool,
+           notes: list[str]) -> None:
+    """The results folder; a folder that cannot be written ends the command with a message."""
+    from cadresim.output.run_folder import write_results
+
+    try:
+        write_results(res, target, jobs, started, keep_ids=keep_ids, key=key, force=force, notes=notes)
+    except OSError as e:  # a full or read-only disk, a folder removed meanwhile: nothing was replaced
+        write_failed(target, e)
+
+
+def _print_notes(notes: list[str], key, quiet: bool) -> None:
+    """What was cleaned beside the target and how the roster was read (always: they change what the
+    results mean), then where the pseudonym key is (unless ``quiet``)."""
     for note in notes:
         err.print(f"note: {note}", highlight=False, markup=False)
+    if quiet:
+        return
     if key is not None and key.created:
         err.print(f"note: made a pseudonym key at {key.path}: keep it (the same key gives the same pseudonyms) and "
                   "do not share it with the results", highlight=False, markup=False)
-    for warning in key_warnings(key) if key is not None else []:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def _progress(quiet: bool) -> Progress:
@@ -105,10 +157,11 @@ def _cell(row) -> str:
     return f"{row['mean']:.2f} [{row['ci95_low']:.2f}, {row['ci95_high']:.2f}]"
 
 
-@app.command()
+@app.command(epilog="Examples:\n\n  cadresim validate scenarios/youth2.yaml\n\n"
+                    "  cadresim validate mydept/scenario.yaml --set youth_talent.cohorts.c2.size=60")
 def validate(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file."),
+    overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Check a scenario without running it, and the roster and units files it names."""
     from cadresim.io.roster_read import read_roster
@@ -125,11 +178,13 @@ def validate(
         out.print(f"{sc.district.roster_file}: {len(loaded.roster.cadres)} cadres in "
                   f"{len(loaded.roster.units)} units ({sc.district.units_file}), checked", highlight=False)
         for note in loaded.notes:
-            err.print(f"note: {note}", highlight=False)
+            err.print(f"note: {note}", highlight=False, markup=False)
 
 
-@app.command()
-def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file.")) -> None:
+@app.command(epilog="Examples:\n\n  cadresim schema -o cadresim.schema.json   (point your editor's YAML "
+                    "schema setting at it)")
+def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE",
+                                                 help="Write to this file.")) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
     from cadresim.scenario.docs import json_schema
 

@@ -7,6 +7,7 @@ Thin wrappers: they read the options into a :class:`cadresim.analysis.sweep_desi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,10 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from cadresim.cli.common import SET_HELP, app, err, fail, out
+from cadresim import limits
+from cadresim.cli.common import METRIC_HELP, SET_HELP, app, check_metrics, err, fail, metric_option, out, \
+    split_metrics
+from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
 from cadresim.scenario.schema import Scenario
@@ -26,26 +30,43 @@ from cadresim.scenario.schema import Scenario
 MAX_ROWS = 40  # points shown in the printed table (all are in summary.csv)
 
 
-@app.command("sweep")
+SWEEP_EXAMPLES = """Examples: a grid of three rotation rates; a Latin hypercube of 50 points over two ranges on
+four workers.
+
+  cadresim sweep scenarios/youth2.yaml --grid rotation.cross_unit_rate=0.05,0.1,0.2 -r 10
+
+  cadresim sweep scenarios/youth2.yaml --design lhs --samples 50 --range rotation.cross_unit_rate=0.05,0.3
+--range youth_talent.cohorts.c2.size=20,80 -j 4"""
+
+
+@app.command("sweep", epilog=SWEEP_EXAMPLES)
 def sweep_command(
-    scenario: Path = typer.Argument(..., help="The base scenario, e.g. scenarios/youth2.yaml."),
-    grid: list[str] = typer.Option([], "--grid", help="A key and the values to try, KEY=v1,v2,... (repeatable; "
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="The base scenario, e.g. "
+                                    "scenarios/youth2.yaml."),
+    grid: list[str] = typer.Option([], "--grid", metavar="KEY=V1,V2",
+                                   help="A key and the values to try, KEY=v1,v2,... (repeatable; "
                                    "every combination is run), e.g. --grid rotation.cross_unit_rate=0.05,0.1,0.2."),
-    design: str = typer.Option("grid", "--design", help="grid: every combination of the --grid values; lhs: a "
+    design: str = typer.Option("grid", "--design", metavar="grid|lhs",
+                               help="grid: every combination of the --grid values; lhs: a "
                                "Latin hypercube of --samples points over the --range ranges."),
-    ranges: list[str] = typer.Option([], "--range", help="KEY=low,high for --design lhs (repeatable); integer "
+    ranges: list[str] = typer.Option([], "--range", metavar="KEY=LOW,HIGH",
+                                     help="KEY=low,high for --design lhs (repeatable); integer "
                                      "keys are drawn as integers."),
-    samples: Optional[int] = typer.Option(None, "--samples", min=1, help="Points of the Latin hypercube."),
-    design_seed: int = typer.Option(0, "--design-seed", help="Seed of the Latin hypercube's points."),
-    replications: int = typer.Option(20, "-r", "--replications", min=1, help="Replications of each point."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: a fixed seed, so runs agree)."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Worker processes (a local process pool when > 1)."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Run on Dask: a scheduler address (tcp://host:8786), or "
+    samples: Optional[int] = typer.Option(None, "--samples", min=1, metavar="N", help="Points of the Latin hypercube."),
+    design_seed: int = typer.Option(0, "--design-seed", metavar="N", help="Seed of the Latin hypercube's points."),
+    replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N",
+                                     help="Replications of each point."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
+                                       help="Random seed (default: a fixed seed, so runs agree)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N",
+                             help="Worker processes (a local process pool when > 1)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Run on Dask: a scheduler address (tcp://host:8786), or "
                                        "'local' for a LocalCluster of -j worker processes (needs the dask extra)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Sweep folder (default: "
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Sweep folder (default: "
                                           "results/sweeps/<scenario name>); rerunning resumes it."),
-    overrides: list[str] = typer.Option([], "--set", help=SET_HELP),
-    metric: str = typer.Option("post80_division_level", "--metric", help="The metric of the printed table."),
+    overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
+    metric: list[str] = metric_option(METRIC_HELP + " of the printed table (default: post80_division_level)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="On resuming, run failed runs again."),
     no_plots: bool = typer.Option(False, "--no-plots", help="Do not write plots/."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table."),
@@ -55,9 +76,13 @@ def sweep_command(
     from cadresim.engine.replications import DEFAULT_SEED
     from cadresim.analysis.sweep import check_design, sweep
 
+    metric = split_metrics(metric) or ["post80_division_level"]
     try:
+        check_run_options(replications, jobs, "replications of each point")
+        check_metrics(metric)
         base = load_scenario(scenario, overrides)
         plan = build_design(base, design, grid, ranges, samples, design_seed)
+        _check_runs(len(plan.points), replications)
         check_design(base, plan)
     except InputError as e:
         fail(e)
@@ -105,8 +130,24 @@ def build_design(base: Scenario, kind: str, grid: list[str], ranges: list[str], 
     if problems:
         raise InputError(problems)
     if kind == "grid":
-        return full_grid(parse_grid(grid))
+        values = parse_grid(grid)
+        points = math.prod(len(v) for v in values.values())
+        _refuse(limits.within("--grid", "", "points of the grid (the product of the numbers of values)", points,
+                              limits.MAX_SWEEP_POINTS))
+        return full_grid(values)
+    _refuse(limits.within("--samples", "", "points of the Latin hypercube", samples or 0, limits.MAX_SWEEP_POINTS))
     return latin_hypercube(parse_ranges(ranges), samples or 0, design_seed, base)
+
+
+def _check_runs(points: int, replications: int) -> None:
+    """Refuse a sweep of more runs (points x replications) than the documented limit."""
+    _refuse(limits.within("-r/--replications", "", f"runs of the sweep ({points:,} points x {replications:,} "
+                          "replications)", points * replications, limits.MAX_SWEEP_RUNS))
+
+
+def _refuse(problems: list[Problem]) -> None:
+    if problems:
+        raise InputError(problems)
 
 
 class RateColumn(ProgressColumn):
@@ -140,7 +181,7 @@ def _saved(target: Path) -> int:
     return len(list(runs.glob("*.json"))) if runs.is_dir() else 0
 
 
-def _finish(res, target: Path, metric: str, no_plots: bool, quiet: bool) -> None:
+def _finish(res, target: Path, metrics: list[str], no_plots: bool, quiet: bool) -> None:
     if not no_plots:
         from cadresim.report.sweep_figures import save_sweep_plots
 
@@ -150,7 +191,8 @@ def _finish(res, target: Path, metric: str, no_plots: bool, quiet: bool) -> None
             err.print(f"[yellow]warning:[/] no plots: {e}", highlight=False)
     if quiet:
         return
-    _print_points(res.summary, list(res.design.keys), metric)
+    for metric in metrics:
+        _print_points(res.summary, list(res.design.keys), metric)
     for w in res.warnings:
         err.print(f"[yellow]warning:[/] {w}", highlight=False)
     if res.failed:
@@ -187,18 +229,22 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-@app.command("plot-sweep")
+@app.command("plot-sweep", epilog="Examples:\n\n  cadresim plot-sweep results/sweeps/youth2\n\n"
+                                  "  cadresim plot-sweep results/sweeps/youth2 --metric reshuffle_fill_rate "
+                                  "--date 2016-12")
 def plot_sweep(
-    folder: Path = typer.Argument(..., help="A sweep folder written by `cadresim sweep`."),
-    metrics: list[str] = typer.Option([], "--metric", help="A metric to draw (repeatable; default: the headline "
-                                      "metrics)."),
-    date: Optional[str] = typer.Option(None, "--date", help="Snapshot date, YYYY-MM (default: the last)."),
+    folder: Path = typer.Argument(..., metavar="DIR", help="A sweep folder written by `cadresim sweep`."),
+    metrics: list[str] = metric_option(METRIC_HELP + " to draw (default: the headline metrics)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM", help="Snapshot date (default: the "
+                                       "last)."),
 ) -> None:
     """Draw a sweep's metrics against its parameters into DIR/plots/."""
     from cadresim.analysis.sweep_store import read_sweep
     from cadresim.report.sweep_figures import save_sweep_plots
 
+    metrics = split_metrics(metrics)
     try:
+        check_metrics(metrics)
         table, design = read_sweep(folder)
         try:
             paths = save_sweep_plots(table, design, folder / "plots", metrics or None, date)

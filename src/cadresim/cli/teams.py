@@ -13,11 +13,14 @@ from cadresim.cli.common import app, fail, out
 from cadresim.errors import InputError, Problem
 
 
-@app.command()
+@app.command(epilog="Examples:\n\n  cadresim teams results/youth2\n\n"
+                    "  cadresim teams results/long_view --top 20 --date 2021-12")
 def teams(
-    results: Path = typer.Argument(..., help="A results folder written by `cadresim run`."),
-    top: Optional[int] = typer.Option(None, "--top", min=1, help="How many teams (default: report.top_teams)."),
-    date: Optional[str] = typer.Option(None, "--date", help="Reshuffle date (default: the first)."),
+    results: Path = typer.Argument(..., metavar="DIR", help="A results folder written by `cadresim run`."),
+    top: Optional[int] = typer.Option(None, "--top", min=1, metavar="N", help="How many teams (default: "
+                                      "report.top_teams)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM", help="Reshuffle date (default: the "
+                                       "first)."),
 ) -> None:
     """Print the leadership teams most at risk at a reshuffle (from teams.csv)."""
     try:

@@ -5,7 +5,9 @@ see :mod:`cadresim.io.roster_read`), birth dates only as ages or birth decades, 
 pseudonyms: HMAC-SHA256 of the cadre's id under the user's key, cut to ``PSEUDONYM_LENGTH`` hex
 digits. The key lives in a file outside the results folder (default ``~/.config/cadresim/pseudonym.key``,
 created with mode 0600 on first use), so the same key gives the same pseudonyms run after run, and
-someone holding only the results cannot link a pseudonym back to an id by hashing guesses.
+someone holding only the results cannot link a pseudonym back to an id by hashing guesses. As ssh does
+with private keys, a key file that other users could read or change is refused (POSIX), and so is
+anything but a small regular file.
 
 Every output is pseudonymised, the synthetic district's too, so that a run on exported files and a run
 on the embedded district agree; ``--keep-ids`` writes the ids themselves.
@@ -17,12 +19,16 @@ import hashlib
 import hmac
 import os
 import secrets
+import shlex
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from cadresim import limits
 from cadresim.errors import InputError, Problem
+from cadresim.files import read_bounded
 
 ENV_KEY_FILE = "CADRESIM_KEY_FILE"
 PSEUDONYM_LENGTH = 12  # hex digits: 48 bits, collisions negligible for a district's few thousand ids
@@ -58,7 +64,9 @@ def resolve_key(path: Path | None, results: Path) -> Key:
     """The key in ``path`` (default :func:`default_key_file`), created on first use.
 
     Raises:
-        InputError: the file lies inside ``results``, or is unreadable, or too short to be a key.
+        InputError: the file lies inside ``results``; is not a regular file, unreadable, larger than
+            ``limits.MAX_KEY_FILE_BYTES`` or too short to be a key; or (POSIX) other users may read or
+            change it.
     """
     path = (path or default_key_file()).expanduser()
     if _inside(path, results):
@@ -100,11 +108,11 @@ def _create(path: Path) -> bool:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        secret = path.read_bytes().strip()
-    except OSError as exc:
-        raise InputError([Problem("--key-file", "", f"cannot read the pseudonym key ({exc.strerror})",
-                                  str(path))]) from None
+    """The key in ``path``: a small regular file that only its owner may read or change."""
+    secret = read_bounded(path, limits.MAX_KEY_FILE_BYTES, "--key-file", "pseudonym key file").strip()
+    problem = _permission_problem(path)
+    if problem:
+        raise InputError([Problem("--key-file", "", problem, str(path))])
     if len(secret) < MIN_KEY_LENGTH:
         raise InputError([Problem("--key-file", "", f"not a pseudonym key: at least {MIN_KEY_LENGTH} characters "
                                   "expected (delete it to have a new one made, which changes every pseudonym)",
@@ -112,11 +120,16 @@ def _read(path: Path) -> bytes:
     return secret
 
 
-def key_warnings(key: Key) -> list[str]:
-    """Advice about the key file: readable by others (POSIX)."""
-    if os.name == "posix" and key.path.stat().st_mode & 0o077:
-        return [f"the pseudonym key {key.path} is readable by other users: chmod 600 it"]
-    return []
+def _permission_problem(path: Path) -> str | None:
+    """What is wrong with who may use the key file (POSIX): readable or writable by group or others."""
+    if os.name != "posix":
+        return None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return None
+    who = "other users" if mode & 0o007 else "its group"
+    return (f"the pseudonym key may be read or changed by {who} (mode {mode:04o}), so anyone among them could link "
+            f"pseudonyms back to ids: make it private with chmod 600 {shlex.quote(str(path))}")
 
 
 def pseudonym(secret: bytes, message: str) -> str:
@@ -152,3 +165,36 @@ def output_ids(keys: pd.Series, secret: bytes | None, ids: tuple[str, ...] | Non
 def pseudonymise_events(events: pd.DataFrame, secret: bytes | None, ids: tuple[str, ...] | None) -> pd.DataFrame:
     """``events`` with its ``cadre_id`` column as outputs show it (see :func:`output_ids`)."""
     return events.assign(cadre_id=output_ids(events["cadre_id"], secret, ids))
+
+
+#: The columns of the event log as a results folder shows it (``date`` is a quarter such as ``2015Q2``).
+SHARED_EVENT_COLUMNS = ["replication", "date", "event", "cadre_id", "grade", "unit_id", "post_id", "chain_id",
+                        "detail"]
+
+
+def shareable_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The event log as results folders show it: each event's quarter, never its month.
+
+    An exit for age falls in the month after the birthday that reaches the leaving age, so its exact month
+    (or anything that orders it within its quarter) would give the cadre's birth month away. So the log
+    keeps the quarter of each event; within a replication and quarter its rows are ordered by event, grade,
+    unit, post and cadre, not by time; and vacancy-chain ids are renumbered in that order (the engine numbers
+    chains as they open, which would order them in time again). Links between rows are kept: one chain id
+    per chain, one cadre id per cadre.
+
+    Args:
+        events: the replications' logs stacked, with ``replication``, ``month`` and the engine's chain ids.
+    """
+    year, month0 = events["month"] // 12, events["month"] % 12
+    shared = events.assign(date=year.astype(str) + "Q" + (month0 // 3 + 1).astype(str))
+    shared = shared.sort_values(["replication", "date", "event", "grade", "unit_id", "post_id", "cadre_id"],
+                                kind="mergesort").reset_index(drop=True)
+    return shared.assign(chain_id=_renumbered_chains(shared))[SHARED_EVENT_COLUMNS]
+
+
+def _renumbered_chains(events: pd.DataFrame) -> pd.Series:
+    """Chain ids numbered by first appearance in ``events``' row order, per replication (-1 stays -1)."""
+    numbers = pd.Series(-1, index=events.index, dtype="int64")
+    for _, rows in events[events["chain_id"] >= 0].groupby("replication"):
+        numbers[rows.index] = pd.factorize(rows["chain_id"], sort=False)[0]
+    return numbers

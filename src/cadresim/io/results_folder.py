@@ -22,6 +22,11 @@ from cadresim.errors import InputError, Problem
 MANIFEST = "manifest.json"
 RESOLVED = "scenario.resolved.yaml"
 MANIFEST_KEYS = ("cadresim_version", "scenario", "seed", "replications")
+#: Every kind of folder cadresim writes, as messages name it.
+KINDS = {"run": "a results folder of `cadresim run`", "comparison": "a comparison folder of `cadresim compare`",
+         "sweep": "a sweep folder of `cadresim sweep`"}
+#: What `cadresim compare` wrote before its folders had a manifest (recognised by these names alone).
+COMPARISON_ENTRIES = {"comparison.csv", "teams_comparison.csv", "teams_changes.csv", "report.html", "plots"}
 #: Tables a comparison needs, with the columns it reads.
 REQUIRED = {
     "summary.csv": ("metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"),
@@ -62,6 +67,13 @@ class RunFolder:
     def replications(self) -> int:
         return int(self.manifest["replications"])
 
+    @property
+    def roster_source(self) -> str:
+        """Where the run's start roster came from: "files" (a department's own) or "synthetic"."""
+        roster = self.manifest.get("roster")
+        source = roster.get("source") if isinstance(roster, dict) else roster  # older manifests: a string
+        return "files" if source == "files" else "synthetic"
+
 
 def load_run(path: Path) -> RunFolder:
     """Read and check one results folder.
@@ -73,6 +85,9 @@ def load_run(path: Path) -> RunFolder:
     path = Path(path)
     if not path.is_dir():
         raise InputError([Problem(str(path), "", "no such results folder (run `cadresim run SCENARIO` first)")])
+    kind = folder_kind(path)
+    if kind in ("sweep", "comparison"):
+        raise InputError([Problem(str(path), "", f"{KINDS[kind]}, not a run's results folder: {_INSTEAD[kind]}")])
     if not (path / MANIFEST).is_file():
         raise InputError([Problem(str(path), "", "not a complete results folder: manifest.json is missing (the "
                                   "run did not finish, or this is not a folder written by `cadresim run`)")])
@@ -83,6 +98,43 @@ def load_run(path: Path) -> RunFolder:
     if problems:
         raise InputError(problems)
     return RunFolder(path, str(manifest["scenario"]), manifest, resolved, tables)
+
+
+def folder_kind(path: Path) -> str | None:
+    """What cadresim wrote ``path`` as: "run", "comparison" or "sweep" (one of :data:`KINDS`), else None.
+
+    Recognised by the manifest (a sweep also by its design.json, written at its start); a comparison
+    folder of an older cadresim, which had none, by holding nothing but what `cadresim compare` writes.
+    """
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        manifest = None
+    if (path / "design.json").is_file() or isinstance(manifest, dict) and "design" in manifest:
+        return "sweep"
+    if not isinstance(manifest, dict):
+        return "comparison" if _old_comparison(path) else None
+    if manifest.get("kind") in KINDS:
+        return str(manifest["kind"])
+    return "run" if all(k in manifest for k in MANIFEST_KEYS) else None
+
+
+def _old_comparison(path: Path) -> bool:
+    try:
+        names = {p.name for p in path.iterdir()}
+        plots = list((path / "plots").iterdir()) if "plots" in names else []
+    except OSError:
+        return False
+    return {"comparison.csv", "report.html"} <= names <= COMPARISON_ENTRIES and \
+        all(p.suffix == ".png" and p.is_file() for p in plots)
+
+
+_INSTEAD = {
+    "sweep": "compare the runs of `cadresim run` (one per scenario); a sweep's points are in its summary.csv, "
+             "drawn by `cadresim plot-sweep DIR`",
+    "comparison": "compare the results folders it compared, with `cadresim compare DIR DIR ...`",
+}
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Any, Callable, Iterable
 
-from cadresim import dates
+from cadresim import dates, limits
 from cadresim.scenario.schema import Scenario
 
 #: months of grassroots experience assumed for 是 in a yes/no column ("two years or more") [assumption]
@@ -26,6 +26,8 @@ _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)年)?(?:(\d+)个?月)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _LAST_SERIAL = 73050  # 2099-12-31
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")  # an Excel serial number saved as text in a CSV: 10000 is 1927-05-18
+_MAX_DIGITS = 15  # whole numbers in cells: beyond 15 digits Excel itself loses them, and int64 overflows
 
 #: unit type names accepted besides a type's key and name_zh
 TYPE_ALIASES = {"bureau": ("委办局", "委办局机关", "委办", "局"),
@@ -50,11 +52,13 @@ def cell_text(cell: object) -> str | None:
     return text or None
 
 
-def parse_month(cell: object) -> int:
+def parse_month(cell: object, serials: bool = False) -> int:
     """A date cell of an HR file as a month index (the day is dropped).
 
     Accepts 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201403, full dates in those forms, Excel
-    dates and Excel serial numbers.
+    dates and Excel serial numbers (also as text). A 5-digit text that could also be a year and a
+    one-digit month (19753) is read as a serial number only with ``serials`` (a column of serial
+    numbers, see :func:`serial_column`), else refused as ambiguous.
 
     Raises:
         ValueError: saying what is allowed.
@@ -65,11 +69,13 @@ def parse_month(cell: object) -> int:
         raise ValueError("not a date")
     if isinstance(cell, (int, float)):
         return _numeric_month(float(cell))
-    return _text_month(cell_text(cell) or "")
+    return _text_month(cell_text(cell) or "", serials)
 
 
-def _text_month(text: str) -> int:
+def _text_month(text: str, serials: bool = False) -> int:
     text = _TIME.sub("", text)
+    if _SERIAL_TEXT.match(text):
+        return _serial_text_month(text, serials)
     m = _TEXT_DATE.match(text) or _COMPACT_DATE.match(text)
     if not m:
         hint = " (a year alone: give the month too)" if re.fullmatch(r"\d{4}(年)?", text) else ""
@@ -80,6 +86,17 @@ def _text_month(text: str) -> int:
     year, mon = int(m.group(1)), int(m.group(2))
     day = int(m.group(3)) if m.group(3) else 1
     return _checked(year, mon, day)
+
+
+def _serial_text_month(text: str, serials: bool) -> int:
+    """An Excel serial number saved as text (27468: 1975-03-15); one that could also be a year and a
+    month written without its 0 (19753: 1954-01-29 or 1975-3) only in a column of serials."""
+    whole = text.split(".")[0]
+    if not serials and 1900 <= int(whole[:4]) <= 2100 and whole[4] != "0":
+        day = _EXCEL_EPOCH + dt.timedelta(days=int(whole))
+        raise ValueError(f"{text} is ambiguous (the Excel date {day:%Y-%m-%d}, or {whole[:4]}-0{whole[4]}): write "
+                         "the date like 2014-03")
+    return _numeric_month(float(text))
 
 
 def _numeric_month(value: float) -> int:
@@ -140,11 +157,26 @@ def parse_flag(cell: object) -> bool:
 
 
 def parse_count(cell: object) -> int:
-    """A whole number >= 0."""
+    """A whole number >= 0 (of at most 15 digits)."""
     text = cell_text(cell) or ""
     if not re.fullmatch(r"\d+", text):
         raise ValueError("must be a whole number, 0 or more")
-    return int(text)
+    return _whole(text)
+
+
+def parse_posts(cell: object) -> int:
+    """A number of posts of one grade in one unit: a whole number from 0 to ``limits.MAX_POSTS_PER_UNIT``."""
+    posts = parse_count(cell)
+    if posts > limits.MAX_POSTS_PER_UNIT:
+        raise ValueError(f"at most {limits.MAX_POSTS_PER_UNIT:,} posts of a grade in one unit (a documented limit, "
+                         "see docs/limits.md)")
+    return posts
+
+
+def _whole(digits: str) -> int:
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        raise ValueError(f"a whole number of at most {_MAX_DIGITS} digits")
+    return int(digits)
 
 
 def parse_grassroots(cell: object) -> int:
@@ -154,9 +186,11 @@ def parse_grassroots(cell: object) -> int:
     """
     text = norm(cell_text(cell) or "")
     if re.fullmatch(r"\d+", text):
-        return int(text)
+        return _whole(text)
     m = _DURATION.match(text)
     if text and m and (m.group(1) or m.group(2)):
+        if len(text) > _MAX_DIGITS:
+            raise ValueError(f"a duration of at most {_MAX_DIGITS} characters, like 3年6个月")
         return round(12 * float(m.group(1) or 0)) + int(m.group(2) or 0)
     if text in TRUE_WORDS or text in FALSE_WORDS:
         return GRASSROOTS_FLAG_MONTHS if text in TRUE_WORDS else 0
@@ -206,12 +240,25 @@ def cell_parsers(scenario: Scenario) -> dict[str, Callable[[object], Any]]:
     """The parser of each kind of column (``Column.kind``); the roster's unit columns add their own."""
     grades, types = grade_names(scenario), type_names(scenario)
     return {"month": parse_month, "month_or_none": parse_month_or_none, "sex": parse_sex, "flag": parse_flag,
-            "count": parse_count, "grassroots": parse_grassroots, "text": lambda c: cell_text(c) or "",
+            "count": parse_count, "posts": parse_posts, "grassroots": parse_grassroots, "text": lambda c: cell_text(c) or "",
             "id": lambda c: cell_text(c) or "",
             "grade": lookup(grades, "grade", [*scenario.ladder, *grades]),
             "type": lookup(types, "unit type", [*scenario.district.units, *types])}
 
 
-def parse_month_or_none(cell: object) -> int:
+def parse_month_or_none(cell: object, serials: bool = False) -> int:
     """A date cell, or -1 for an explicit "never" (无, none, -)."""
-    return -1 if norm(cell_text(cell) or "") in NONE_WORDS else parse_month(cell)
+    return -1 if norm(cell_text(cell) or "") in NONE_WORDS else parse_month(cell, serials)
+
+
+def serial_column(cells: Iterable[object]) -> bool:
+    """Whether a date column holds Excel serial numbers as text: more than half of its filled cells."""
+    texts = [t for t in (cell_text(c) if isinstance(c, str) else None for c in cells) if t]
+    return bool(texts) and 2 * sum(bool(_SERIAL_TEXT.match(_TIME.sub("", t))) for t in texts) > len(texts)
+
+
+#: date parsers for a column of Excel serial numbers (see :func:`serial_column`), by column kind
+SERIAL_PARSERS: dict[str, Callable[[object], Any]] = {
+    "month": lambda cell: parse_month(cell, serials=True),
+    "month_or_none": lambda cell: parse_month_or_none(cell, serials=True),
+}

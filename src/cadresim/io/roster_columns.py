@@ -138,6 +138,6 @@ def _posts_column(scenario: Scenario, grade: str) -> Column:
     bottom = grade == scenario.ladder[0]
     aliases = (f"{zh}级职数", zh, f"{zh}级", *(ESTABLISHMENT_ALIASES if bottom else ()))
     what = " (the establishment, 编制)" if bottom else ""
-    return _col(f"posts_{grade}", f"{zh}职数", "count", False, f"posts of {grade} ({zh}) in the unit{what}",
+    return _col(f"posts_{grade}", f"{zh}职数", "posts", False, f"posts of {grade} ({zh}) in the unit{what}",
                 f"本单位{zh}职数" + ("（编制数）" if bottom else ""), "2", aliases, ("0", "0"))
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from cadresim import limits
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import file_sha256
 from cadresim.district.roster import CADRE_COLUMNS, Roster, Where, check_roster, rule_breaches
@@ -35,7 +36,8 @@ from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, CADRE_FILE_FIELDS, ID
 from cadresim.io.roster_sheets import Parsed, Sheet, parse_table, read_sheet, tabulate
 from cadresim.scenario.schema import Scenario
 
-_ID_CARD = re.compile(r"^\d{17}[\dXx]$")
+#: ID-card numbers (居民身份证号码): 18 characters since 1999, 15 digits in the first-generation cards
+_ID_CARD = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -43,7 +45,9 @@ _ID_CARD = re.compile(r"^\d{17}[\dXx]$")
 
 def _parse_units(sheet: Sheet, scenario: Scenario) -> tuple[Parsed, pd.DataFrame]:
     spec = unit_file_columns(scenario)
-    parsed = parse_table(tabulate(sheet, spec), spec, cell_parsers(scenario))
+    table = tabulate(sheet, spec)
+    _refuse_rows(table.sheet, len(table.rows), "units", limits.MAX_UNITS)
+    parsed = parse_table(table, spec, cell_parsers(scenario))
     rows = [row for row, _ in parsed.table.rows]
     if "unit_id" in parsed.table.columns:  # a given id column needs every id
         for row in rows:
@@ -63,6 +67,21 @@ def _parse_units(sheet: Sheet, scenario: Scenario) -> tuple[Parsed, pd.DataFrame
                                                  for r, t in zip(rows, types)], dtype="int64")})
     frame["_row"] = rows
     return parsed, frame
+
+
+def _refuse_rows(sheet: Sheet, rows: int, what: str, limit: int) -> None:
+    """Refuse a file of more than ``limit`` data rows before its cells are parsed."""
+    problems = limits.within(str(sheet.path), "", f"{what} (data rows)", rows, limit)
+    if problems:
+        raise InputError(problems)
+
+
+def _size_problems(frame: pd.DataFrame, scenario: Scenario, path: str) -> list[Problem]:
+    """The units file's posts within the documented limit (a Youth Talent cohort larger than its pool in
+    these units is a warning of the run, as the engine draws as many members as there are)."""
+    limited = [g for g in scenario.ladder if scenario.grades[g].kind == "post_limited"]
+    total = int(sum(frame[f"posts_{g}"].sum() for g in limited))
+    return limits.within(path, "", "posts in all units", total, limits.MAX_CADRES)
 
 
 def _unit_parsers(units: Parsed, frame: pd.DataFrame) -> dict[str, Callable[[object], Any]]:
@@ -122,6 +141,7 @@ def _check_unit_names(units: Parsed, frame: pd.DataFrame) -> None:
 
 def _parse_cadres(sheet: Sheet, scenario: Scenario, unit_parsers: dict[str, Callable[[object], Any]]) -> Parsed:
     table = tabulate(sheet, CADRE_FILE_COLUMNS, IDENTIFIER_HEADERS)
+    _refuse_rows(table.sheet, len(table.rows), "cadres", limits.MAX_CADRES)
     parsed = parse_table(table, CADRE_FILE_COLUMNS, {**cell_parsers(scenario), **unit_parsers})
     where = str(sheet.path)
     if "unit_id" not in table.columns and "unit_name" not in table.columns:
@@ -276,7 +296,7 @@ def _in_order(problems: list[Problem], files: list[str]) -> list[Problem]:
     """Problems by file (in the order of ``files``), then row (file-level problems first); within a row,
     in the order found."""
     def key(p: Problem) -> tuple[int, int]:
-        m = re.match(r"row (\d+)", p.path)
+        m = re.match(r"rows? (\d+)", p.path)
         return files.index(p.source) if p.source in files else len(files), int(m.group(1)) if m else 0
     return sorted(problems, key=key)
 
@@ -289,7 +309,7 @@ def _parse_both(sheets: dict[str, Sheet], scenario: Scenario,
     try:
         if "units" in sheets:
             units, frame = _parse_units(sheets["units"], scenario)
-            problems += units.problems
+            problems += units.problems + _size_problems(frame, scenario, str(sheets["units"].path))
         if "roster" in sheets:
             parsers = _unit_parsers(units, frame) if units else {k: lambda c: -1 for k in ("unit_id", "unit_name")}
             cadres = _parse_cadres(sheets["roster"], scenario, parsers)

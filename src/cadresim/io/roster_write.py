@@ -2,7 +2,9 @@
 
 Writes CSV (UTF-8 with BOM, so Excel opens Chinese text) or .xlsx with a second sheet explaining
 every column in Chinese and English (:mod:`cadresim.io.roster_columns`), and the scenario file naming
-the two files. Exports carry the file's own cadre ids when the roster has them (``Roster.ids``).
+the two files. Exports carry the file's own cadre ids when the roster has them (``Roster.ids``). Text
+that a spreadsheet would take as a formula is escaped (:mod:`cadresim.io.spreadsheet_escape`); reading
+undoes it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cadresim.errors import InputError, Problem
 from cadresim.district.roster import Roster
 from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, Column, unit_file_columns
 from cadresim.io.roster_sheets import EXCEL_SUFFIXES
+from cadresim.io.spreadsheet_escape import escape_cell, escape_rows
 from cadresim.scenario.schema import Scenario
 
 
@@ -82,9 +85,13 @@ DATE_FORMS = ("日期 dates: 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201
 
 def write_table(path: Path, headers: list[str], rows: list[list[object]],
                 notes: tuple[list[str], list[list[str]]] | None = None) -> Path:
-    """Write a CSV (UTF-8 with BOM, so Excel opens Chinese text) or an .xlsx with a second sheet of notes."""
+    """Write a CSV (UTF-8 with BOM, so Excel opens Chinese text) or an .xlsx with a second sheet of notes.
+
+    Text cells a spreadsheet would take as formulas are escaped (:func:`escape_cell`).
+    """
+    headers, rows = [escape_cell(h) for h in headers], escape_rows(rows)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _write_xlsx(path, headers, rows, notes)
+        return _write_xlsx(path, headers, rows, notes and (notes[0], escape_rows(notes[1])))
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(headers)
@@ -118,8 +125,18 @@ def _write_xlsx(path: Path, headers: list[str], rows: list[list[object]],
             info.append(values)
         for cell in info[1]:
             cell.font = Font(bold=True)
+    for ws in book.worksheets:
+        _text_stays_text(ws)
     book.save(path)
     return path
+
+
+def _text_stays_text(sheet) -> None:
+    """Type every text cell as a string, so that openpyxl never writes one as a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def export_roster(roster: Roster, scenario: Scenario, folder: Path, fmt: str = "csv",
@@ -149,10 +166,23 @@ def write_template(scenario: Scenario, folder: Path, fmt: str = "csv", lang: str
     return written
 
 
-def scenario_text(name: str, extends: str | None, roster: str, units: str, about: str) -> str:
-    """A scenario file naming the roster and units files (relative to its own folder)."""
+def scenario_text(name: str, extends: str | None, roster: str, units: str, about: str,
+                  suggest: str | None = None) -> str:
+    """A scenario file naming the roster and units files (relative to its own folder).
+
+    Args:
+        extends: the scenario it extends (a path relative to its folder), if any.
+        suggest: without ``extends``, a scenario to offer in a commented-out ``extends:`` line (a path
+            relative to its folder, so that the line works when uncommented).
+    """
     lines = [f"# {about}", f"name: {name}"]
-    lines.append(f"extends: {extends}" if extends else "# extends: baseline.yaml   # optional: the scenario whose "
-                 "policy to run (a path relative to this file)")
+    if extends:
+        lines.append(f"extends: {extends}")
+    elif suggest:
+        lines.append(f"# extends: {suggest}   # optional: the scenario whose policy to run (a path relative to "
+                     "this file)")
+    else:
+        lines.append("# optional: to run another scenario's policy on this roster, add a line extends: <that "
+                     "scenario file, as a path relative to this file>")
     lines += ["district:", f"  roster_file: {roster}", f"  units_file: {units}", ""]
     return "\n".join(lines)

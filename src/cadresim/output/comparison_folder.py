@@ -4,15 +4,23 @@ self-contained report.html, written atomically."""
 from __future__ import annotations
 
 import io
+import json
+import platform
 import re
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from cadresim import __version__
 from cadresim.analysis.compare import Comparison
 from cadresim.errors import InputError, Problem
 from cadresim.io.atomic import atomic_folder
+from cadresim.io.output_target import claim
+from cadresim.io.provenance import git_commit
+from cadresim.io.results_folder import MANIFEST
 from cadresim.output.html import render_report
 
 #: The team tables and the files they are written to.
@@ -25,23 +33,47 @@ def default_output(comp: Comparison) -> Path:
     return Path("results") / f"compare-{slug}"
 
 
-def write_comparison(comp: Comparison, out_dir: Path) -> Path:
+def write_comparison(comp: Comparison, out_dir: Path, force: bool = False) -> Path:
     """Write comparison.csv, teams_comparison.csv and teams_changes.csv (where any run has teams),
-    plots/<figure>.png and report.html into ``out_dir``, atomically.
+    plots/<figure>.png, report.html and manifest.json (last) into ``out_dir``, atomically.
+
+    ``out_dir`` must be new, empty, or (with ``force``) an earlier comparison folder
+    (:func:`cadresim.io.output_target.check_target`).
 
     Raises:
-        InputError: ``out_dir`` is, or contains, one of the compared folders.
+        InputError: ``out_dir`` is, or contains, one of the compared folders, or may not be written.
+        OSError: the folder could not be written (a full disk, say): nothing was replaced.
     """
     out_dir = Path(out_dir)
     _check_output(comp, out_dir)
-    with atomic_folder(out_dir) as tmp:
+    with claim(out_dir, "comparison", force), atomic_folder(out_dir) as tmp:
         comp.tables["comparison"].to_csv(tmp / "comparison.csv", index=False)
         for name, file in TEAM_FILES.items():
             if name in comp.tables:
                 comp.tables[name].to_csv(tmp / file, index=False)
         images = _write_plots(comp, tmp / "plots")
         (tmp / "report.html").write_text(render_report(comp, images), encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(build_manifest(comp), indent=2, ensure_ascii=False),
+                                    encoding="utf-8")
     return out_dir
+
+
+def build_manifest(comp: Comparison) -> dict[str, Any]:
+    """What the comparison folder holds and which runs it compares (each with its roster's source)."""
+    return {
+        "kind": "comparison",
+        "cadresim_version": __version__,
+        "baseline": comp.baseline.name,
+        "scenarios": comp.scenarios,
+        "runs": [{"name": r.name, "folder": str(r.path), "scenario": r.manifest.get("scenario"),
+                  "replications": r.replications, "seed": r.seed, "roster": r.manifest.get("roster")}
+                 for r in comp.runs],
+        "metrics": comp.metrics,
+        "lang": comp.lang,
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+    }
 
 
 def _write_plots(comp: Comparison, folder: Path) -> dict[str, bytes]:

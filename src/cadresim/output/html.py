@@ -33,12 +33,19 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
     lab, _ = labels_for(comp, comp.lang)
     parts = [_title(comp, t, today), _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab),
              _teams(comp, t, lab), _figures(comp, t, images), _differences(comp, t), _assumptions(comp, t),
-             _method(comp, t), f"<footer>{_e(t['footer'])}</footer>"]
+             _method(comp, t), f"<footer>{_e(_footer(comp, t))}</footer>"]
     title = _e(t["title"].format(names=", ".join(comp.scenarios)))
     head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n'
             '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n")
     return head + "\n".join(p for p in parts if p) + "\n</main>\n</body>\n</html>\n"
+
+
+def _footer(comp: Comparison, t: Mapping[str, str]) -> str:
+    """The footer, worded by where the runs' rosters came from (their manifests)."""
+    sources = {r.roster_source for r in comp.runs}
+    return t["footer"] if sources == {"synthetic"} else t["footer_roster"] if sources == {"files"} else \
+        t["footer_mixed"]
 
 
 def _title(comp: Comparison, t: Mapping[str, str], today: str | None) -> str:

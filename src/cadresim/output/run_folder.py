@@ -11,7 +11,8 @@ from cadresim import __version__
 from cadresim.scenario.loader import scenario_hash, to_yaml
 from cadresim.measures.metrics import HEADLINE
 from cadresim.io.atomic import atomic_folder
-from cadresim.io.privacy import Key, pseudonymise_events, resolve_key
+from cadresim.io.output_target import claim
+from cadresim.io.privacy import Key, pseudonymise_events, resolve_key, shareable_events
 from cadresim.io.provenance import git_commit
 from cadresim.io.results_folder import MANIFEST, RESOLVED
 from cadresim.engine.replications import RunResults
@@ -19,24 +20,31 @@ from cadresim.engine.replications import RunResults
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
                   grade_labels: dict[str, str] | None = None, keep_ids: bool = False,
-                  key: Key | None = None) -> Path:
+                  key: Key | None = None, force: bool = False, notes: list[str] | None = None) -> Path:
     """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``.
 
     Cadre ids are pseudonymised under ``key`` (default: the user's key file, made on first use, see
-    ``cadresim.io.privacy``) unless ``keep_ids``.
+    ``cadresim.io.privacy``) unless ``keep_ids``. ``target`` must be new, empty, or (with ``force``) an
+    earlier results folder (:func:`cadresim.io.output_target.check_target`); it holds the old folder
+    or the new one whole at every instant.
+
+    Args:
+        notes: how the roster was read (the roster reader's notes), kept in the manifest.
 
     Raises:
-        InputError: when the key file lies inside ``target`` or cannot be read or made.
+        InputError: when ``target`` may not be written, or the key file lies inside it or cannot be read
+            or made.
+        OSError: the folder could not be written (a full disk, say): nothing was replaced.
     """
     key = None if keep_ids else key or resolve_key(None, target)
-    with atomic_folder(target) as tmp:
+    with claim(target, "run", force), atomic_folder(target) as tmp:
         _write_tables(res, tmp)
         if res.events is not None:
-            events = pseudonymise_events(res.events, key.secret if key else None, res.roster_ids)
+            events = shareable_events(pseudonymise_events(res.events, key.secret if key else None, res.roster_ids))
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
         _write_plots(res, tmp / "plots", grade_labels)
-        manifest = build_manifest(res, jobs, started, key)
+        manifest = build_manifest(res, jobs, started, key, notes)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
 
@@ -69,9 +77,12 @@ def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | N
         fig.savefig(folder / "teams.png", dpi=120)
 
 
-def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None) -> dict:
-    """Run metadata. A roster read from files is named by its SHA-256, never copied."""
+def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None,
+                   notes: list[str] | None = None) -> dict:
+    """Run metadata: where the roster came from (files named by their SHA-256, never copied), and every
+    note and warning on how the run was made."""
     return {
+        "kind": "run",
         "cadresim_version": __version__,
         "scenario": res.scenario.name,
         "scenario_hash": scenario_hash(res.scenario),
@@ -84,8 +95,16 @@ def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | Non
         "git_commit": git_commit(),
         "python": platform.python_version(),
         "warnings": res.warnings,
+        "notes": list(notes or []),
         "simpy_events": res.simpy_events,
-        "roster": "files" if res.roster_digests else "synthetic",
-        **{f"{role}_sha256": digest for role, digest in res.roster_digests.items()},
+        "roster": roster_source(res),
         "cadre_ids": f"pseudonymised (HMAC-SHA256, key {key.key_id})" if key else "kept (--keep-ids)",
     }
+
+
+def roster_source(res: RunResults) -> dict[str, str | int]:
+    """Where the start roster came from: the files (by SHA-256) or the synthetic district's generator."""
+    if res.roster_digests:
+        return {"source": "files", **{f"{role}_sha256": d for role, d in sorted(res.roster_digests.items())}}
+    district = res.scenario.district
+    return {"source": "synthetic", "generator": district.generator, "seed": district.seed}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from cadresim import dates
+from cadresim import dates, limits
 from cadresim.errors import Problem
 from cadresim.scenario.schema import Scenario
 
 
 def check(s: Scenario) -> list[Problem]:
     """Every problem of meaning in a parsed scenario (source left blank: the loader fills it in)."""
-    return [*_ladder(s), *_units(s), *_ages(s), *_timeline(s), *_processes(s)]
+    return [*_ladder(s), *_units(s), *_size(s), *_ages(s), *_timeline(s), *_processes(s)]
 
 
 def _p(path: str, message: str, value: object = None) -> Problem:
@@ -60,6 +60,44 @@ def _units(s: Scenario) -> Iterator[Problem]:
         yield _p("district.units", "the district has no units: give at least one type a count above 0")
 
 
+def _size(s: Scenario) -> Iterator[Problem]:
+    """The synthetic district within the documented limits of units and posts (a roster file's are
+    checked when it is read), and each Youth Talent cohort no larger than the posts its members hold."""
+    if s.district.roster_file is not None:
+        return
+    units = synthetic_units(s)
+    yield from (_p(p.path, p.message, p.value) for p in
+                limits.within("", "district", "units in the district (copies x counts)", sum(units.values()),
+                              limits.MAX_UNITS))
+    posts = synthetic_posts(s, [g for g in s.ladder if g in s.grades and s.grades[g].kind == "post_limited"])
+    yield from (_p(p.path, p.message, p.value) for p in
+                limits.within("", "district", "posts in the district (copies x counts x posts)", posts,
+                              limits.MAX_CADRES))
+    for name, cohort in s.youth_talent.cohorts.items():
+        grades = cohort_grades(s, cohort.grades)
+        if all(s.grades[g].kind == "post_limited" for g in grades if g in s.grades):
+            pool = synthetic_posts(s, grades)
+            if cohort.size > pool:
+                yield _p(f"youth_talent.cohorts.{name}.size", f"more members than the {pool:,} posts of the grades "
+                         f"they are drawn from ({', '.join(grades) or 'none'}) in the district", cohort.size)
+
+
+def cohort_grades(s: Scenario, grades: list[str] | None) -> list[str]:
+    """The grades a Youth Talent cohort draws its members from (its own, else the section_level role)."""
+    return [g for g in (grades if grades is not None else s.roles.section_level) if g in s.ladder]
+
+
+def synthetic_units(s: Scenario) -> dict[str, int]:
+    """Units of each type in the synthetic district (district-level types once per copy)."""
+    return {k: u.count * (1 if u.level == "city" else s.district.copies) for k, u in s.district.units.items()}
+
+
+def synthetic_posts(s: Scenario, grades: list[str]) -> int:
+    """Posts of ``grades`` in the synthetic district, every copy and the city level included."""
+    units = synthetic_units(s)
+    return sum(n * max(0, s.district.units[k].posts.get(g, 0)) for k, n in units.items() for g in grades)
+
+
 def _ages(s: Scenario) -> Iterator[Problem]:
     entry = s.recruitment.age[0]
     for key, grade in s.grades.items():
@@ -82,6 +120,9 @@ def _timeline(s: Scenario) -> Iterator[Problem]:
     allowed = f"between start {s.start} and end {s.end}"
     if end <= start:
         yield _p("end", f"must be after start ({s.start})", s.end)
+    elif end - start > 12 * limits.MAX_HORIZON_YEARS:
+        yield _p("end", f"more than {limits.MAX_HORIZON_YEARS} years after start ({s.start}) (a documented limit, see "
+                 "docs/limits.md)", s.end)
     for i, d in enumerate(s.reshuffle.dates):
         if not start < dates.parse(d) <= end:
             yield _p(f"reshuffle.dates[{i}]", f"a reshuffle must fall after the start and by the end ({allowed})", d)

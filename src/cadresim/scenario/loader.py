@@ -13,14 +13,17 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cadresim.scenario import checks
+from cadresim import limits
 from cadresim.errors import InputError, Problem
+from cadresim.files import kind_problem, read_bounded
+from cadresim.scenario import checks
 from cadresim.scenario.schema import DEFAULT_LADDER, Scenario
 
 SET = "--set"
@@ -74,12 +77,20 @@ def validate(data: dict[str, Any], origins: dict[str, str], top: str, with_defau
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise InputError(_merge_alternatives([_problem(err, origins, top) for err in exc.errors()])) from None
+        errors = exc.errors()
+        shown = _merge_alternatives([_problem(err, origins, top) for err in errors[:limits.MAX_PROBLEMS]])
+        raise InputError(shown + _more(len(errors), top)) from None
     problems = [Problem(_origin(p.path, origins, top), p.path, p.message, p.value)
                 for p in [*checks.check(scenario), *_district_files(scenario)]]
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:limits.MAX_PROBLEMS] + _more(len(problems), top))
     return scenario
+
+
+def _more(found: int, top: str) -> list[Problem]:
+    """One problem counting those beyond ``limits.MAX_PROBLEMS`` (none when all are shown)."""
+    hidden = found - limits.MAX_PROBLEMS
+    return [Problem(top, "", f"and {hidden:,} more problem(s) not shown: fix these first")] if hidden > 0 else []
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -98,11 +109,17 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The SHA-256 of a file's bytes, in hex (read in blocks)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:
+    if kind_problem(Path(path)) is not None:  # not a readable file: loading the roster will say so
+        return "path:" + str(path)
     try:
         return "sha256:" + file_sha256(path)
     except OSError:  # unreadable: loading the roster will say so; until then, the path stands for it
@@ -119,10 +136,16 @@ def to_yaml(scenario: Scenario) -> str:
 
 
 def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[str, Any]:
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a link loop: reading the file says so
+        resolved = Path(os.path.abspath(path))
     if resolved in stack:
         cycle = " -> ".join(str(p) for p in [*stack, resolved])
         raise InputError([Problem(str(stack[-1]), "extends", f"extends cycle: {cycle}", str(path))])
+    if len(stack) >= limits.MAX_EXTENDS:
+        raise InputError([Problem(str(stack[-1]), "extends", f"more than {limits.MAX_EXTENDS} scenario files in one "
+                                  "extends chain (a documented limit, see docs/limits.md)", str(path))])
     data = _read_yaml(path, stack)
     parent = data.get("extends")
     if parent is None:
@@ -138,41 +161,119 @@ def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that refuses a key written twice in one mapping."""
+    """Safe YAML that refuses a key written twice in one mapping, and nesting deeper than
+    ``limits.MAX_YAML_DEPTH`` (checked as the document is composed, before any recursion runs deep)."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > limits.MAX_YAML_DEPTH:
+                raise _TooLarge(f"nested more than {limits.MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark)
+            except TypeError:  # an unhashable key: the safe constructor says so
+                continue
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
-def _safe_load(text: str) -> Any:
-    """Parse one YAML document with the strict safe loader (plain data only, no duplicate keys)."""
+class _TooLarge(Exception):
+    """A YAML document over a documented limit."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
+def _safe_load(text: str, source: str) -> Any:
+    """Parse one YAML document with the strict safe loader (plain data only, no duplicate keys), within
+    the documented limits of nesting and of size once aliases are expanded.
+
+    Raises:
+        yaml.YAMLError: not valid YAML.
+        InputError: over a limit, naming ``source``.
+    """
     loader = _StrictLoader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    except _TooLarge as exc:
+        where = f"line {exc.mark.line + 1}, column {exc.mark.column + 1}" if exc.mark else ""
+        raise InputError([Problem(source, where, f"{exc.message} (a documented limit, see docs/limits.md)")]) from None
     finally:
         loader.dispose()
 
 
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it past ``limits.MAX_YAML_NODES`` values or
+    ``limits.MAX_YAML_DEPTH`` levels, or make it contain itself.
+
+    Each node is measured once (an alias reuses its anchor's measure), so an alias bomb costs
+    time in proportion to its text, not to its expansion.
+    """
+    done: dict[int, tuple[int, int]] = {}  # node id -> (values, depth) with aliases expanded
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in done:
+            continue
+        kids = _children(node)
+        if not children_done:
+            if key in active:
+                raise _TooLarge("an alias refers to a mapping or list that contains it", node.start_mark)
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in kids if id(kid) not in done)
+            continue
+        measured = [done[id(kid)] for kid in kids]
+        done[key] = (1 + sum(n for n, _ in measured), 1 + max((d for _, d in measured), default=0))
+        active.discard(key)
+        if done[key][0] > limits.MAX_YAML_NODES:
+            raise _TooLarge(f"more than {limits.MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
+                            node.start_mark)
+        if done[key][1] > limits.MAX_YAML_DEPTH:
+            raise _TooLarge(f"nested more than {limits.MAX_YAML_DEPTH} levels deep once its aliases (*name) are "
+                            "expanded", node.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
 def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
-    if not path.is_file():
-        source = str(stack[-1]) if stack else str(path)
+    source = str(stack[-1]) if stack else str(path)
+    problem = kind_problem(path)
+    if problem == "no such file":
         what = "extends names a file that does not exist" if stack else "no such scenario file"
         raise InputError([Problem(source, "extends" if stack else "", what, str(path))])
+    if problem is not None:
+        raise InputError([Problem(source, "extends" if stack else "", problem, str(path))])
+    raw = read_bounded(path, limits.MAX_YAML_BYTES, what="scenario file")
     try:
-        data = _safe_load(path.read_text(encoding="utf-8"))
+        data = _safe_load(raw.decode("utf-8"), str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError([Problem(str(path), where, f"not valid YAML: {detail} (only plain YAML is "
-                                  "accepted; tags such as !!python/... are refused)")]) from None
+        raise InputError([Problem(str(path), where, f"not valid YAML: {_yaml_hint(exc)}")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(str(path), "", "not a UTF-8 text file")]) from None
     if data is None:
@@ -181,6 +282,16 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         raise InputError([Problem(str(path), "", "a scenario must be a mapping of keys to values",
                                   type(data).__name__)])
     return data
+
+
+def _yaml_hint(exc: yaml.YAMLError) -> str:
+    """What is wrong with the YAML, in words a scenario's author can act on."""
+    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "'\\t'" in detail:
+        return "a tab character; YAML indents with spaces only: replace the tab with spaces"
+    if "tag" in detail or "constructor" in detail:
+        return f"{detail} (only plain YAML is accepted; tags such as !!python/... are refused)"
+    return detail
 
 
 def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
@@ -193,7 +304,7 @@ def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
             continue
         origin = origins.get(key, SET)
         base = Path(origin).parent if origin != SET else Path.cwd()
-        node[leaf] = str((base / node[leaf]).resolve())
+        node[leaf] = os.path.abspath(base / node[leaf])  # links not followed: messages name the path given
 
 
 def _district_files(scenario: Scenario) -> list[Problem]:
@@ -258,10 +369,17 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], origins: dict[st
         if not sep or not key.strip():
             problems.append(Problem(SET, item, "expected dotted.key=value, e.g. rotation.cross_unit_rate=0.15"))
             continue
+        if key.count(".") >= limits.MAX_YAML_DEPTH:
+            problems.append(Problem(SET, key[:80] + "...", f"a key more than {limits.MAX_YAML_DEPTH} levels deep "
+                                    "(a documented limit, see docs/limits.md)"))
+            continue
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = _safe_load(text, f"{SET} {key.strip()}") if text.strip() else ""
         except yaml.YAMLError:
             value = text
+        except InputError as exc:
+            problems += exc.problems
+            continue
         _set_dotted(data, key.strip(), value)
         origins[key.strip()] = SET
     if problems:
@@ -328,12 +446,29 @@ def _problem(err: dict[str, Any], origins: dict[str, str], top: str) -> Problem:
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "string_pattern_mismatch":
             message = "expected a year-month like 2014-03"
+        message = _bound_message(err, message)
         ctx = err.get("ctx") or {}
         if "expected" in ctx and "literal" in err["type"]:
             message = f"must be one of {ctx['expected']}"
         if isinstance(value, dict) or (err["type"] == "value_error" and repr(value) in message):
             value = None
     return Problem(_origin(dotted, origins, top), path, message, value)
+
+
+#: upper bounds of the schema that are documented limits (see docs/limits.md)
+_LIMITS = {limits.MAX_CADRES, limits.MAX_UNITS, limits.MAX_POSTS_PER_UNIT, limits.MAX_YEARS,
+           12 * limits.MAX_HORIZON_YEARS}
+
+
+def _bound_message(err: dict[str, Any], message: str) -> str:
+    """A bound in plain words, pointing to docs/limits.md when it is a documented limit."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "less_than_equal" and "le" in ctx:
+        note = " (a documented limit, see docs/limits.md)" if ctx["le"] in _LIMITS else ""
+        return f"must be at most {ctx['le']:,}{note}"
+    if err["type"] == "finite_number":
+        return "must be a finite number (not .inf or .nan)"
+    return message
 
 
 def _is_union_tag(part: str) -> bool:
