@@ -28,14 +28,27 @@ run as tests in `tests/validation/`. Theory scenarios are in `scenarios/theory/`
   (I - Q)^-1 · 1, Q from the scenario's probabilities (never estimated from the run).
 - **Markov manpower model** (rate-based grades): yearly stocks n(t+1) = n(t)P + r; a recruit's expected
   years in each grade (row 0 of (I - P)^-1) and the grade they leave from.
-- **Little's law**: per grade after a warm-up, entry rate × mean time in grade = mean stock.
+- **Little's law**: per grade after a warm-up, entry rate × mean time in grade = mean stock, with the
+  stock the engine's own quarter-end snapshots (the timeseries table) and the entries and spells read
+  from the event log; time is counted in quarter ends, so the law holds for a seasonal ladder too.
 - **Bookkeeping**: per grade, start + entries - leavers = end stock over the whole log, and replaying the
-  event log from the start roster gives the final roster exactly, for every shipped scenario.
+  event log from the start roster gives the final roster exactly (grade, post, the months each was
+  entered, posts held in the grade, and grassroots months of the start roster's cadres: what entrants
+  bring is not in the log), for every shipped scenario.
 - **Limit cases**: no exits and no age limits give no promotions and a constant headcount; rotation alone
   leaves the stocks unchanged.
+- **Realized rates** (the baseline and the wider, targeted rotation scenario, seed 11): each rate
+  against its parameter. Rotation: the share of the holders with 2 years in post (less those the 10-year
+  rule forces to move) who moved across units, and within their unit, each April, partners included.
+  Other exits: the yearly rate from each grade over the months spent in it (cadres leaving for age that
+  month excluded). Probation: the share of ended probations that failed. Secondment: the number seconded
+  each year and the length of each secondment (set, not drawn: exact). Recruitment: recruits against the
+  vacant 科员 posts at each intake (exact). The event log replayed from the start roster gives who could
+  rotate, the months at risk and the vacant posts.
 
-Statistical checks pass when |simulated - expected| ≤ {Z:g} standard errors of the mean over the
-replications (a correct engine fails about one check in 16,000); exact checks have tolerance 0.
+Statistical checks pass when |simulated - expected| ≤ {Z:g} standard errors: of the mean over the
+replications, or of a binomial share (stated in each row); a correct engine fails about one check in
+16,000. Exact checks have tolerance 0.
 
 | group | check | expected | simulated | tolerance | pass |
 |---|---|---:|---:|---:|:---:|

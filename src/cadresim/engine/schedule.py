@@ -232,9 +232,12 @@ def check_invariants(run: Replication, start_headcount: int) -> None:
 
 
 def final_state(run: Replication) -> dict[str, np.ndarray]:
-    """The end-of-run roster essentials (for replay checks and tests)."""
+    """The end-of-run roster essentials (for replay checks and tests); grassroots months at the close
+    of the run (the start of the month after the last)."""
     org = run.org
     idx = np.flatnonzero(org.active[:org.n])
     return {"key": org.key[idx].copy(), "grade": org.grade[idx].copy(), "unit": org.unit[idx].copy(),
             "post": org.post[idx].copy(), "birth": org.birth[idx].copy(), "female": org.female[idx].copy(),
-            "leave_month": due_to_leave(run, idx)}
+            "leave_month": due_to_leave(run, idx), "grade_since": org.grade_since[idx].copy(),
+            "post_since": org.post_since[idx].copy(), "posts_held": org.posts_held[idx, org.grade[idx]],
+            "grassroots_months": org.grassroots_at(idx, run.scenario.end_month + 1)}

@@ -38,13 +38,16 @@ def snapshot_metrics(run: Replication, now: int, after_reshuffle: bool) -> dict[
     out: dict[str, float] = {}
     out.update(division_metrics(run, now))
     out.update(section_metrics(run, now))
+    out.update(post80_section_experience(run, now))
+    if now > run.scenario.start_month:
+        out.update(post80_division_entries(run))
     out.update(team_metrics(run, now))
     if after_reshuffle and now in run.reshuffle_outcome:
         filled, posts = run.reshuffle_outcome[now]
         out["reshuffle_fill_rate"] = filled / posts if posts else np.nan
         out["reshuffle_unfilled"] = float(posts - filled)
-    if now > run.scenario.start_month and run.promoted_merit:
-        out["promotion_merit_mean"] = float(np.mean(run.promoted_merit))
+    if now > run.scenario.start_month and run.promotions:
+        out["promotion_merit_mean"] = float(np.mean([p.merit for p in run.promotions]))
     out.update(youth_talent_metrics(run, now))
     return {k: float(v) for k, v in out.items() if not np.isnan(v)}
 
@@ -89,6 +92,41 @@ def section_metrics(run: Replication, now: int) -> dict[str, float]:
     strict_rules = default_grades().get(s.ladder[target], run.grade_rules(target))
     return {"post80_section_eligible": float(np.sum(eligibility.eligible(run.grade_rules(target), pool, now))),
             "post80_section_eligible_strict": float(np.sum(eligibility.eligible(strict_rules, pool, now)))}
+
+
+def post80_section_experience(run: Replication, now: int) -> dict[str, float]:
+    """Among 80后 section-level holders, the share with the grassroots experience of the division-level
+    rule in force; among 80后 section-head holders, the share who have held two section-head posts."""
+    org, s, out = run.org, run.scenario, {}
+    idx = holders(run, s.role_indices("section_level"))
+    idx = idx[decade(org.birth[idx]) == 1980]
+    grassroots = eligibility.division_grassroots_months(s)
+    if len(idx) and grassroots is not None:
+        out["post80_section_grassroots_share"] = float(np.mean(org.grassroots_at(idx, now) >= grassroots))
+    head = s.grade_index(s.roles.section_head)
+    heads = idx[org.grade[idx] == head] if head >= 0 else idx[:0]
+    if len(heads):
+        out["post80_section_two_posts_share"] = float(np.mean(org.posts_held[heads, head] >= 2))
+    return out
+
+
+#: Paths into division level, for the metrics ``post80_division_entries_<path>``.
+ENTRY_PATHS = ("round", "young_fill", "youth_talent")
+
+
+def post80_division_entries(run: Replication) -> dict[str, float]:
+    """80后 promotions into division level since the start, by path: a Youth Talent member's (whatever
+    the round), else the reshuffle's young-member fill, else an ordinary round (exceptions included)."""
+    div = run.scenario.role_indices("division_level")
+    if not div:
+        return {}
+    counts = dict.fromkeys(ENTRY_PATHS, 0)
+    org, first = run.org, min(div)
+    for p in run.promotions:
+        if p.grade == first and decade(org.birth[p.cadre]) == 1980:
+            path = "youth_talent" if p.youth_talent else "young_fill" if p.path == "young_fill" else "round"
+            counts[path] += 1
+    return {f"post80_division_entries_{k}": float(v) for k, v in counts.items()}
 
 
 def team_metrics(run: Replication, now: int) -> dict[str, float]:

@@ -10,8 +10,9 @@ import numpy as np
 from cadresim.processes.intake import outside_hire
 from cadresim.processes.probation import start_probation
 from cadresim.processes.seating import seat_returners
+from cadresim.processes.youth_talent import drawn_merit, in_bonus_period, is_member
 from cadresim.rules import audit, eligibility, scoring
-from cadresim.state.replication import Replication
+from cadresim.state.replication import Promotion, Replication
 
 
 @dataclass
@@ -94,7 +95,7 @@ def round_scores(run: Replication, idx: np.ndarray, now: int) -> np.ndarray:
     if sel.method == "seniority":  # longest in grade first; ties broken at random
         return (now - org.grade_since[idx]) + 0.5 * run.rng.uniform("random_pick", now, org.key[idx])
     noise = run.rng.normal("assess", now, org.key[idx])
-    youth = (org.cohort[idx] >= 0) & (org.bonus_until[idx] >= now)
+    youth = in_bonus_period(run, idx, now)
     return scoring.base_score(sel.score, org.merit[idx], noise, sel.assessment_noise, now - org.grade_since[idx],
                               youth)
 
@@ -120,7 +121,8 @@ def fill(run: Replication, p: int, pool: Candidates, now: int, fresh: set[int], 
         choice = pick(run, pool, pos, pool.exceptional[pos] & free, u, g, young, young_age, now)
         exception = choice >= 0
     if choice >= 0:
-        promote(run, int(pool.idx[choice]), p, now, fresh, exception)
+        path = "exception" if exception else "young_fill" if young_only else "round"
+        promote(run, int(pool.idx[choice]), p, now, fresh, path)
         pool.taken[choice] = True
         return 1
     if young_only:
@@ -147,10 +149,12 @@ def pick(run: Replication, pool: Candidates, pos: np.ndarray, mask: np.ndarray, 
     return int(pos[where[scoring.best(scores)]])
 
 
-def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], exception: bool = False) -> None:
-    """Cadre ``c`` enters vacant post ``p`` one grade up; the post they leave carries the chain on."""
+def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], path: str = "round") -> None:
+    """Cadre ``c`` enters vacant post ``p`` one grade up by ``path`` (see ``Promotion``); the post they
+    leave carries the chain on."""
     org = run.org
     g, chain = int(org.post_grade[p]), int(org.chain[p])
+    exception = path == "exception"
     if exception:
         year = now // 12
         run.exceptions_used[year] = run.exceptions_used.get(year, 0) + 1
@@ -160,7 +164,7 @@ def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], excepti
         run.teams.on_fill(int(org.post_unit[p]), g, int(org.unit[c]))
     old = org.promote(c, p, now)
     start_probation(run, c, g, now)
-    record_promotion(run, c, now)
+    record_promotion(run, c, now, path)
     run.log.add(now, "promotion", c, g, int(org.post_unit[p]), p, chain, "exception" if exception else "")
     run.filled(p, c, now, "promotion", chain)
     if old >= 0:
@@ -174,10 +178,12 @@ def check_promotion(run: Replication, c: int, g: int, now: int) -> None:
     audit.check_promotion(run.grade_rules(g), run.org.candidate(c, now), g, now, who)
 
 
-def record_promotion(run: Replication, c: int, now: int) -> None:
-    """Note a promotion for the selection-quality metric and the cadre's Youth Talent cohort."""
-    run.promoted_merit.append(float(run.org.merit[c]))
-    run.org.note_promotion(c, now)
+def record_promotion(run: Replication, c: int, now: int, path: str) -> None:
+    """Note a promotion (cadre ``c`` is already in the new grade) for the metrics and the cadre's cohort."""
+    org = run.org
+    member = bool(is_member(run, np.array([c]), now)[0])
+    run.promotions.append(Promotion(now, c, int(org.grade[c]), path, member, drawn_merit(run, c)))
+    org.note_promotion(c, now)
 
 
 def exceptions_left(run: Replication, now: int) -> bool:
@@ -214,7 +220,7 @@ def review(run: Replication, g: int, now: int) -> int:
         c = int(c)
         check_promotion(run, c, g, now)
         old = org.promote_in_place(c, g, now)
-        record_promotion(run, c, now)
+        record_promotion(run, c, now, "review")
         run.log.add(now, "promotion", c, g, int(org.unit[c]), -1, -1, "review")
         run.open_vacancy(old, now, "review")
     return len(up)

@@ -7,6 +7,7 @@ import numpy as np
 from cadresim import dates
 from cadresim.processes.rotation import random_partner, swap
 from cadresim.processes.secondment import assessed, second
+from cadresim.rules import scoring
 from cadresim.rules.spans import months
 from cadresim.state.replication import Replication
 
@@ -41,6 +42,30 @@ def join_cohort(run: Replication, c: int, k: int, start: int, promoted: bool = F
         run.log.add(start, "youth_talent_join", c, int(org.grade[c]), int(org.unit[c]), -1, -1, name)
         if cohort.secondment_months:
             second(run, c, start, cohort.secondment_months)
+
+
+def is_member(run: Replication, idx: np.ndarray, now: int) -> np.ndarray:
+    """Which cadres ``idx`` are Youth Talent members at month ``now`` (their cohort has started)."""
+    org = run.org
+    return (org.cohort[idx] >= 0) & (org.joined[idx] <= now)
+
+
+def in_bonus_period(run: Replication, idx: np.ndarray, now: int) -> np.ndarray:
+    """Which cadres ``idx`` earn the Youth Talent score bonus at month ``now``: members from the end of
+    their cohort's secondment to ``bonus_years`` after it."""
+    org = run.org
+    secondment = np.array([c.secondment_months for c in run.scenario.youth_talent.cohorts.values()] + [0])
+    k = org.cohort[idx]
+    bonus_from = org.joined[idx] + secondment[k]  # k = -1 (no cohort) reads the trailing 0
+    return scoring.in_bonus_period(k >= 0, bonus_from, org.bonus_until[idx], now)
+
+
+def drawn_merit(run: Replication, c: int) -> float:
+    """Cadre ``c``'s latent merit as drawn, without their cohort's mentoring."""
+    org = run.org
+    k = int(org.cohort[c])
+    mentoring = list(run.scenario.youth_talent.cohorts.values())[k].mentoring if k >= 0 else 0.0
+    return float(org.merit[c] - mentoring)
 
 
 def after_secondment(run: Replication, c: int, now: int) -> None:

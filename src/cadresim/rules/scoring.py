@@ -27,6 +27,12 @@ def base_score(w: Score, merit: np.ndarray, noise: np.ndarray, noise_sd: NoiseSD
             + w.youth_talent_bonus * youth_bonus)
 
 
+def in_bonus_period(member: np.ndarray, bonus_from: np.ndarray, bonus_until: np.ndarray, now: int) -> np.ndarray:
+    """Which Youth Talent ``member``s earn the score bonus at month ``now``: from ``bonus_from`` (the end
+    of their cohort's secondment) to ``bonus_until``, both included."""
+    return member & (bonus_from <= now) & (now <= bonus_until)
+
+
 def team_bonus(w: Score, team_lacks_young: bool, candidate_young: np.ndarray) -> np.ndarray:
     """Bonus for a candidate who would give a team without a young member its first."""
     return w.young_team_bonus * (team_lacks_young & candidate_young)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from cadresim.rng import KeyedRandom
 from cadresim.rules.ages import division_start
@@ -28,13 +28,32 @@ class TeamRecorder(Protocol):
         """The reshuffle's round is over."""
 
 
+class Promotion(NamedTuple):
+    """One promotion, as the metrics see it.
+
+    Attributes:
+        path: how the post was won: "round" (a selection round, the reshuffle's included), "young_fill"
+            (the reshuffle's young-member fill), "exception" (exceptional promotion) or "review"
+            (a rate-based grade).
+        youth_talent: whether the cadre was a Youth Talent member when promoted.
+        merit: latent merit as drawn, without boosts such as mentoring.
+    """
+
+    month: int
+    cadre: int
+    grade: int
+    path: str
+    youth_talent: bool
+    merit: float
+
+
 @dataclass
 class Replication:
     """One replication in progress.
 
     Attributes:
         exceptions_used: exceptional promotions by calendar year (``month // 12``).
-        promoted_merit: latent merit of each cadre promoted so far, as drawn (for the selection-quality metric).
+        promotions: every promotion so far, in order (selection quality, entries to division level by path).
         reshuffle_outcome: per reshuffle month, (division-level and leadership posts filled, such posts).
         teams: the record of leadership teams, when the ladder has division-level grades.
         timings: seconds spent per step (eligibility within selection).
@@ -46,7 +65,7 @@ class Replication:
     log: EventLog
     warnings: list[str] = field(default_factory=list)
     exceptions_used: dict[int, int] = field(default_factory=dict)
-    promoted_merit: list[float] = field(default_factory=list)
+    promotions: list[Promotion] = field(default_factory=list)
     reshuffle_outcome: dict[int, tuple[int, int]] = field(default_factory=dict)
     entries: int = 0
     exits: int = 0

@@ -10,47 +10,22 @@ docs/validation.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cadresim.validation import theory
+from cadresim import dates
+from cadresim.validation import rates, theory
+from cadresim.validation.comparison import Z, Check, statistical
 from cadresim.district.synthetic import generate
 from cadresim.scenario.loader import load_scenario, with_overrides
 from cadresim.engine.schedule import simulate
 from cadresim.engine.replay import replay
 from cadresim.scenario.schema import Scenario
 
-Z = 4.0  # a correct engine fails one statistical check in about 16,000
+__all__ = ["Z", "Check", "statistical", "all_checks"]
 THEORY = Path(__file__).resolve().parents[3] / "scenarios" / "theory"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One comparison of simulation with theory."""
-
-    group: str
-    check: str
-    expected: float
-    simulated: float
-    tolerance: float
-
-    @property
-    def passed(self) -> bool:
-        return bool(abs(self.simulated - self.expected) <= self.tolerance + 1e-9)
-
-    def __str__(self) -> str:
-        return (f"{self.group}: {self.check}: expected {self.expected:.4g}, simulated {self.simulated:.4g}, "
-                f"tolerance {self.tolerance:.3g} -> {'pass' if self.passed else 'FAIL'}")
-
-
-def statistical(group: str, check: str, expected: float, per_replication: np.ndarray) -> Check:
-    """Mean over replications against ``expected`` with a tolerance of Z standard errors."""
-    x = np.asarray(per_replication, float)
-    se = x.std(ddof=1) / np.sqrt(len(x))
-    return Check(group, f"{check} (R={len(x)}, tolerance {Z:g} SE)", float(expected), float(x.mean()), Z * se)
 
 
 def runs(scenario: Scenario, replications: int, seed: int) -> list[pd.DataFrame]:
@@ -257,38 +232,60 @@ def _careers_in_decembers(ev: pd.DataFrame, scenario: Scenario, cohort_end: int)
 
 def little_checks(name: str = "markov_absorbing.yaml", replications: int = 8, seed: int = 21,
                   warmup_years: int = 20, tail_years: int = 15) -> list[Check]:
-    """Per grade after a warm-up: L = λW over a window that ends ``tail_years`` before the run does.
-    L is the time-average stock over the window (every month, from the log, spells begun before it
-    included); λ the entries per month in the window; W the mean months in grade of the spells that
-    begin in it, followed past the window (the tail is long enough that nearly all have ended)."""
+    """Little's law per grade after a warm-up, on the clock of the engine's quarter-end snapshots.
+
+    L is the mean of the engine's own quarter-end stocks (the timeseries table) in a window that ends
+    ``tail_years`` before the run does; λ the entries into the grade per quarter in the window (from
+    the event log); W the mean number of quarter-end snapshots that a spell beginning in the window
+    spans, followed past the window (the tail is long enough that nearly all have ended). Counting
+    time in snapshots makes L = λW hold for a seasonal ladder too (yearly intake and reviews)."""
     scenario = load_scenario(THEORY / name)
     ladder, last = scenario.ladder, scenario.end_month
-    t0 = scenario.start_month + 12 * warmup_years
-    end = last - 12 * tail_years
-    months = end - t0 + 1
+    t0, end = scenario.start_month + 12 * warmup_years, last - 12 * tail_years
+    snaps = np.array([m for m in range(t0, end + 1) if dates.calendar_month(m) % 3 == 0])
     roster = generate(scenario)
     diffs, stocks = [], []
     for rep in range(replications):
-        sp = spells(simulate(scenario, roster, seed, rep).events, ladder, last)
-        row_d, row_l = [], []
-        for g in ladder:
-            s = sp[sp["grade"] == g]
-            stock = (np.minimum(s["stop"], end + 1) - np.maximum(s["start"], t0)).clip(lower=0).sum() / months
-            new = s[(s["start"] >= t0) & (s["start"] <= end)]
-            w = (new["stop"] - new["start"]).mean()
-            row_d.append(len(new) / months * w - stock)
-            row_l.append(stock)
-        diffs.append(row_d)
-        stocks.append(row_l)
+        res = simulate(scenario, roster, seed, rep)
+        sp, engine = spells(res.events, ladder, last), quarter_stocks(res.stocks, ladder, snaps)
+        row = [little_gap(sp[sp["grade"] == g], snaps, engine[:, j]) for j, g in enumerate(ladder)]
+        diffs.append(row)
+        stocks.append(engine.mean(axis=0))
     diffs, stocks = np.array(diffs), np.array(stocks)
-    group = "Little's law per grade after warm-up"
-    return [statistical(group, f"{g}: entry rate × mean months in grade - mean stock (stock "
-                        f"{stocks[:, j].mean():.1f})", 0.0, diffs[:, j]) for j, g in enumerate(ladder)]
+    group = "Little's law per grade after warm-up (engine's quarter-end stocks)"
+    return [statistical(group, f"{g}: entries per quarter × quarter ends spanned - mean quarter-end stock "
+                        f"(stock {stocks[:, j].mean():.1f})", 0.0, diffs[:, j]) for j, g in enumerate(ladder)]
+
+
+def quarter_stocks(stocks: list, ladder: list[str], snaps: np.ndarray) -> np.ndarray:
+    """The engine's stock of each grade (columns) at each snapshot month of ``snaps`` (rows)."""
+    st = pd.DataFrame(stocks, columns=["date", "grade", "decade", "count"])
+    table = st.groupby(["date", "grade"])["count"].sum().unstack(fill_value=0)
+    table = table.reindex(columns=ladder, fill_value=0)
+    return table.reindex([dates.fmt(int(m)) for m in snaps], fill_value=0).to_numpy(float)
+
+
+def little_gap(sp: pd.DataFrame, snaps: np.ndarray, stock: np.ndarray) -> float:
+    """λW - L for one grade: spells ``sp`` (start, stop) that begin within the window of ``snaps``
+    against the stock at those snapshots. A spell is in the stock of month t if start <= t < stop."""
+    new = sp[(sp["start"] >= snaps[0] - 2) & (sp["start"] <= snaps[-1])]
+    start, stop = new["start"].to_numpy(), new["stop"].to_numpy()
+    # quarter ends t with start <= t < stop: every third month, counted in closed form
+    spanned = _quarter_ends_before(stop) - _quarter_ends_before(start)
+    quarters = len(snaps)
+    return len(new) / quarters * spanned.mean() - stock.mean()
+
+
+def _quarter_ends_before(month: np.ndarray) -> np.ndarray:
+    """Quarter-end months (March, June, September, December) strictly before ``month``."""
+    return np.asarray(month) // 3  # quarter ends are the months m with m % 3 == 2
 
 
 def bookkeeping_checks(path: Path, seed: int = 2) -> list[Check]:
     """Exact identities over the whole log: per grade, end stock = start + entries - leavers; and the
-    event log replayed from the start roster gives the final roster exactly."""
+    event log replayed from the start roster gives the final roster exactly: grade, post, time in grade
+    and in post, posts held, and grassroots months (of cadres in the start roster: what entrants bring
+    is not in the log)."""
     scenario = load_scenario(path)
     roster = generate(scenario)
     res = simulate(scenario, roster, seed, 0)
@@ -305,12 +302,31 @@ def bookkeeping_checks(path: Path, seed: int = 2) -> list[Check]:
         gone = (ev["event"] == "exit") & (ev["grade"] == g)
         identity = start.get(g, 0) + into.sum() + down_in.sum() - up.sum() - down_out.sum() - gone.sum()
         out.append(Check(group, f"{g}: start + entries - leavers = end stock", end.get(g, 0), int(identity), 0))
+    return out + replay_checks(group, scenario, roster, res)
+
+
+def replay_checks(group: str, scenario: Scenario, roster, res) -> list[Check]:
+    """Cadres whose replayed state differs from the engine's final state, column by column."""
+    ladder = scenario.ladder
     final = pd.DataFrame({"cadre_id": res.final["key"], "grade": [ladder[g] for g in res.final["grade"]],
-                          "post_id": res.final["post"]}).sort_values("cadre_id").reset_index(drop=True)
-    mismatch = int((~replay(scenario, roster, ev).eq(final)).any(axis=1).sum()) if len(final) == len(
-        replay(scenario, roster, ev)) else len(final)
-    out.append(Check(group, f"cadres whose replayed grade or post differs from the final roster ({len(final)})",
-                     0, mismatch, 0))
+                          "post_id": res.final["post"], "grade_since": res.final["grade_since"],
+                          "post_since": res.final["post_since"], "posts_held": res.final["posts_held"],
+                          "grassroots_months": res.final["grassroots_months"]})
+    final = final.sort_values("cadre_id").reset_index(drop=True)
+    again = replay(scenario, roster, res.events)
+    if len(again) != len(final) or not (again["cadre_id"] == final["cadre_id"]).all():
+        return [Check(group, f"cadres present at the end in the replay and the engine ({len(final)})",
+                      len(final), len(again), 0)]
+    labels = {"grade": "grade", "post_id": "post", "grade_since": "month entering the grade",
+              "post_since": "month entering the post", "posts_held": "posts held in the grade",
+              "grassroots_months": "grassroots months (start-roster cadres)"}
+    out = []
+    for col, label in labels.items():
+        differ = again[col] != final[col]
+        if col == "grassroots_months":
+            differ &= again["roster"]
+        out.append(Check(group, f"cadres whose replayed {label} differs from the engine's ({len(final)})",
+                         0, int(differ.sum()), 0))
     return out
 
 
@@ -351,4 +367,17 @@ def all_checks(shipped: list[Path]) -> list[Check]:
     for path in shipped:
         out += bookkeeping_checks(path)
     out += limit_checks(shipped[0])
+    for path, replications in RATE_RUNS:
+        out += realized_rate_checks(path, replications)
     return out
+
+
+#: Scenarios whose realized rates the report checks, with their replications: the status quo, and wider
+#: targeted rotation with a bureau ↔ street/town share.
+RATE_RUNS = ((THEORY.parent / "baseline.yaml", 40), (THEORY.parent / "rotation.yaml", 20))
+
+
+def realized_rate_checks(path: Path, replications: int, seed: int = 11) -> list[Check]:
+    """Every realized rate of a shipped scenario against its parameter (``validation.rates``)."""
+    scenario = load_scenario(path)
+    return rates.rate_checks(scenario, rates.tallies(scenario, generate(scenario), replications, seed))
