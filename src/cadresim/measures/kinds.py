@@ -23,7 +23,9 @@ METRIC_KINDS: dict[str, str] = {
     "division_level_enterprise_share": SHARE, "division_level_mean_age": OTHER, "reshuffle_fill_rate": SHARE,
     "reshuffle_unfilled": COUNT, "young_member_team_share": SHARE, "division_successor_ratio": RATIO,
     "promotion_merit_mean": OTHER, "post80_section_grassroots_share": SHARE,
-    "post80_section_two_posts_share": SHARE, COHORT_PREFIX.rstrip("_"): SHARE,
+    "post80_section_two_posts_share": SHARE, "post80_division_entries_round": COUNT,
+    "post80_division_entries_young_fill": COUNT, "post80_division_entries_youth_talent": COUNT,
+    COHORT_PREFIX.rstrip("_"): SHARE,
 }
 
 #: The measures of teams.csv (:data:`cadresim.measures.teams.MEASURES`), by name; ``born_<decade>s`` are counts.

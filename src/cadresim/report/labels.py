@@ -82,6 +82,18 @@ METRICS: dict[str, MetricText] = {
     "post80_section_two_posts_share": MetricText(
         "Section chiefs born in the 1980s who have held two section-chief posts", "任过两个正科岗位的80后正科级干部比例",
         "unit_percent"),
+    "post80_division_entries_round": MetricText(
+        "Cadres born in the 1980s promoted into division level since the start: ordinary rounds",
+        "期初以来经常规选拔提任处级的80后干部人数", "unit_cadres",
+        "cadres born in the 1980s promoted into division level in ordinary rounds"),
+    "post80_division_entries_young_fill": MetricText(
+        "Cadres born in the 1980s promoted into division level since the start: the reshuffle's young-member fill",
+        "期初以来经换届年轻干部配备提任处级的80后干部人数", "unit_cadres",
+        "cadres born in the 1980s seated by the reshuffle's young-member fill"),
+    "post80_division_entries_youth_talent": MetricText(
+        "Cadres born in the 1980s promoted into division level since the start: Youth Talent members",
+        "期初以来提任处级的80后青年英才学员人数", "unit_cadres",
+        "Youth Talent members born in the 1980s promoted into division level"),
     "youth_talent_promoted_share": MetricText(
         "Youth Talent cohort {cohort}: promoted at least once", "青年英才{cohort}期：至少获提拔一次的比例",
         "unit_percent"),
@@ -94,7 +106,8 @@ METRIC_ORDER: tuple[str, ...] = (
     "post80_section_eligible_strict", "division_level_grassroots_share", "division_level_enterprise_share",
     "division_level_mean_age", "reshuffle_fill_rate", "reshuffle_unfilled", "young_member_team_share",
     "division_successor_ratio", "promotion_merit_mean", "post80_section_grassroots_share",
-    "post80_section_two_posts_share", "youth_talent_promoted_share",
+    "post80_section_two_posts_share", "post80_division_entries_round", "post80_division_entries_young_fill",
+    "post80_division_entries_youth_talent", "youth_talent_promoted_share",
 )
 
 TERMS: dict[str, str] = {
