@@ -131,3 +131,15 @@ def unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"{reason} (CI=true: this check must run in CI)")
     pytest.skip(reason)
+
+
+#: Fixtures that run the simulator end to end (seconds each, once per module): every test using one is
+#: marked slow, so that the everyday run (``-m "not slow"``) leaves out the fixture as well as the test.
+SLOW_FIXTURES = {"runs", "written", "written_zh", "youth2_run", "earlier", "two_runs", "results", "reference",
+                 "baseline"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -51,6 +51,7 @@ def test_run_writes_every_result_file(youth2_run):
     assert "post80_division_level" not in proc.stdout and "youth2: outcome" not in proc.stdout  # labels, the title
 
 
+@pytest.mark.slow
 def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
     proc = cli("run", SCEN / "baseline.yaml", "-r", 2, "-o", tmp_path / "zh", "--no-events", "--lang", "zh")
     assert proc.returncode == 0, proc.stderr
@@ -60,6 +61,7 @@ def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
     assert cli("run", SCEN / "baseline.yaml", "-o", tmp_path / "x", "--lang", "fr").returncode == 2
 
 
+@pytest.mark.slow
 def test_same_command_same_results_for_any_job_count(youth2_run, tmp_path):
     out, _ = youth2_run
     proc = cli("run", SCEN / "youth2.yaml", "-r", 3, "-j", 1, "-o", tmp_path / "j1", "-q")
@@ -203,6 +205,7 @@ def test_every_shipped_scenario_loads():
     assert names["long_view.yaml"].reshuffle.dates == ["2016-12", "2021-12"]
 
 
+@pytest.mark.slow
 def test_a_cohort_larger_than_its_pool_is_a_warning_in_output_and_manifest(tmp_path):
     out = tmp_path / "big"
     proc = cli("run", SCEN / "youth2.yaml", "-r", 1, "-o", out, "--no-events",

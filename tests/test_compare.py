@@ -412,3 +412,13 @@ def test_compare_end_to_end(runs, tmp_path):
     pick = [r[(r.metric == "post80_division_level") & (r.date == "2016-12")].set_index("replication")["value"]
             for r in reps]
     assert row["diff"].iloc[0] == pytest.approx((pick[1] - pick[0]).mean())
+
+
+def test_notes_about_one_run_have_their_chinese_text():
+    from cadresim.analysis.compare import _run_note_zh
+
+    assert _run_note_zh("youth2", "its own at-risk thresholds (report.risk.x: 1) differ from base's (2): its "
+                        "teams are counted with base's", "base").startswith("youth2：其团队风险阈值与基准（base）不同")
+    assert _run_note_zh("youth2", "run warning: cohort c2: asked for 50", "base") == \
+        "youth2：运行警告（原文）：cohort c2: asked for 50"
+    assert _run_note_zh("mine", "roster: 是/否 read as 24 months", "base").startswith("mine：名册读取说明（原文）")

@@ -93,6 +93,7 @@ def test_committed_docs_are_fresh(name, make):
     assert committed == make(), f"docs/{name} is stale: run python scripts/gen_docs.py"
 
 
+@pytest.mark.slow
 def test_generation_does_not_depend_on_hash_order():
     """Another PYTHONHASHSEED (set and dict order of strings) regenerates the committed pages exactly."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -101,6 +102,7 @@ def test_generation_does_not_depend_on_hash_order():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_check_flag_detects_stale_pages(tmp_path):
     script = _gen_docs_script()
     assert script.main(["--check"]) == 0

@@ -2,6 +2,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ def test_a_span_is_the_fewest_whole_months_at_least_that_long():
        st.one_of(st.none(), st.integers(1, 3)), st.one_of(st.none(), st.integers(30, 60)),
        st.integers(0, 130), st.integers(0, 130), st.integers(0, 130), st.integers(1, 3), st.integers(25, 60),
        st.integers(-1, 3))
+@pytest.mark.slow
 def test_eligibility_and_the_audit_always_agree(in_grade, work, grassroots, posts, ceiling, months_in_grade,
                                                 months_worked, grassroots_months, posts_held, age_years, probation):
     rules = Grade(years_in_grade_below=in_grade, years_of_work=work, grassroots_years=grassroots,

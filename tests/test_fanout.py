@@ -124,6 +124,7 @@ def short():
     return with_overrides(load_scenario(ROOT / "scenarios" / "youth2.yaml"), SHORT)
 
 
+@pytest.mark.slow
 def test_replications_are_the_same_for_any_executor(short):
     """Results are keyed by replication, so the order in which workers finish changes nothing."""
     one = run_scenario(short, replications=4, record_events=False)

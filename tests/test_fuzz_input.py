@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,6 +105,7 @@ def _outside() -> dict[str, float]:
 @given(flat=st.dictionaries(keys, values, max_size=6), raw=st.sampled_from(RAW),
        overrides=st.lists(st.tuples(keys, st.one_of(text, st.sampled_from(["[[[1]]]", "{a: *b}", "1e400", "x=y"]))),
                           max_size=2))
+@pytest.mark.slow
 def test_validate_never_crashes_on_random_scenarios(flat, raw, overrides):
     with _Sandbox() as folder:
         body = yaml.safe_dump(_nested(flat), allow_unicode=True)
@@ -124,6 +126,7 @@ CELLS = st.one_of(text, st.integers(-10**20, 10**20).map(str), st.sampled_from([
                                 st.integers(0, 16), CELLS), min_size=1, max_size=6),
        raw=st.one_of(st.none(), st.tuples(st.sampled_from(["roster.csv", "units.csv"]), st.integers(0, 3000),
                                            st.sampled_from(['"', "\n", ";", ",,,,", "\x00", "\r", "\ufeff"]))))
+@pytest.mark.slow
 def test_roster_check_never_crashes_on_random_cells(edits, raw):
     with _Sandbox() as folder:
         district = folder / "district"

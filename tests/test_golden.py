@@ -24,6 +24,7 @@ def _regen_module():
     return module
 
 
+@pytest.mark.slow
 def test_baseline_numbers_have_not_moved():
     regen = _regen_module()
     fresh = regen.golden_tables()

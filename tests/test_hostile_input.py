@@ -215,6 +215,7 @@ def test_a_set_key_thousands_deep_is_refused():
     assert code == 2 and "a key more than 32 levels deep" in text
 
 
+@pytest.mark.slow
 def test_a_set_value_bomb_is_refused():
     value = "[" + ", ".join(["[" + ", ".join(["[1, 1, 1, 1, 1, 1, 1, 1, 1]"] * 50) + "]"] * 50) + "]"
     code, text = cli("validate", ROOT / "scenarios/baseline.yaml", "--set", f"snapshots={value}")

@@ -59,7 +59,7 @@ def small(tmp_path_factory) -> Path:
 def earlier(small, tmp_path_factory) -> Path:
     """A real results folder of the small scenario (2 replications)."""
     out = tmp_path_factory.mktemp("earlier") / "small"
-    proc = cli("run", small, "-r", 2, "--no-events", "-q", "-o", out)
+    proc = cli("run", small, "--no-plots", "-r", 2, "--no-events", "-q", "-o", out)
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -105,7 +105,7 @@ def test_a_folder_of_other_files_is_refused_and_kept(tmp_path, small, no_run):
     precious.mkdir()
     (precious / "notes.txt").write_text("notes")
     before = listing(tmp_path)
-    refused(cli("run", small, "-o", precious), "is not empty and is not a results folder")
+    refused(cli("run", small, "--no-plots", "-o", precious), "is not empty and is not a results folder")
     assert (precious / "notes.txt").read_text() == "notes" and listing(tmp_path) == before
 
 
@@ -136,14 +136,14 @@ def test_a_scenario_name_that_is_not_a_plain_folder_name_is_refused_at_load(tmp_
 def test_an_empty_name_from_set_is_refused(tmp_path, small, no_run):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "kept.txt").write_text("kept")
-    refused(cli("run", small, "--set", "name=", cwd=tmp_path), "must be a plain folder name")
+    refused(cli("run", small, "--no-plots", "--set", "name=", cwd=tmp_path), "must be a plain folder name")
     assert listing(tmp_path) == ["results", "results/kept.txt"]
 
 
 def test_an_existing_file_is_refused_and_not_renamed(tmp_path, small, no_run):
     thesis = tmp_path / "thesis.txt"
     thesis.write_text("chapter 1")
-    refused(cli("run", small, "-o", thesis), "is a file, not a folder")
+    refused(cli("run", small, "--no-plots", "-o", thesis), "is a file, not a folder")
     assert thesis.read_text() == "chapter 1" and listing(tmp_path) == ["thesis.txt"]
 
 
@@ -152,7 +152,7 @@ def test_a_symbolic_link_is_refused_and_kept(tmp_path, small, earlier, no_run):
     link = tmp_path / "link"
     link.symlink_to(data)
     before = listing(tmp_path)
-    refused(cli("run", small, "-o", link, "--force"), "is a symbolic link")
+    refused(cli("run", small, "--no-plots", "-o", link, "--force"), "is a symbolic link")
     assert link.is_symlink() and listing(tmp_path) == before
 
 
@@ -161,31 +161,34 @@ def test_the_working_folder_and_its_parents_are_refused(tmp_path, small, no_run,
     work = tmp_path / "work"
     work.mkdir()
     (work / "notes.txt").write_text("notes")
-    refused(cli("run", small, "-o", work if out == "WORK" else out, cwd=work), "is the working folder or contains it")
+    refused(cli("run", small, "--no-plots", "-o", work if out == "WORK" else out, cwd=work), "is the working folder or contains it")
     assert listing(tmp_path) == ["work", "work/notes.txt"]
 
 
+@pytest.mark.slow
 def test_an_earlier_results_folder_is_replaced_only_with_force(tmp_path, small, earlier, fake_run):
     out = copy_of(earlier, tmp_path / "small")
     before = (out / "manifest.json").read_text()
-    proc = cli("run", small, "-o", out)
+    proc = cli("run", small, "--no-plots", "-o", out)
     refused(proc, f"{out} holds the results of an earlier run of small (2 replications, finished ")
     assert "--force" in proc.stderr and (out / "manifest.json").read_text() == before
-    proc = cli("run", small, "-o", out, "--force", "--no-events")
+    proc = cli("run", small, "--no-plots", "-o", out, "--force", "--no-events")
     assert proc.returncode == 0, proc.stderr
     assert "replacing the results of an earlier run of small" in proc.stdout
     assert (out / "manifest.json").read_text() != before and listing(tmp_path) == listing(earlier.parent)
 
 
+@pytest.mark.slow
 def test_an_empty_folder_is_used(tmp_path, small, fake_run):
     (tmp_path / "out").mkdir()
     (tmp_path / "keep.txt").write_text("keep")
-    assert cli("run", small, "-o", tmp_path / "out", "-q").returncode == 0
+    assert cli("run", small, "--no-plots", "-o", tmp_path / "out", "-q").returncode == 0
     assert (tmp_path / "out" / "manifest.json").is_file() and (tmp_path / "keep.txt").read_text() == "keep"
 
 
 # --- the lock, crashes and leftovers ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_second_writer_is_refused_at_once(tmp_path, small, earlier):
     out = copy_of(earlier, tmp_path / "small")
     before = listing(tmp_path)
@@ -227,6 +230,7 @@ def crash(target: Path, how: str) -> int:
     return proc.pid
 
 
+@pytest.mark.slow
 def test_a_kill_between_two_renames_leaves_the_old_folder_put_back_on_the_next_write(tmp_path, earlier):
     target = copy_of(earlier, tmp_path / "small")
     before = (target / "manifest.json").read_text()
@@ -240,6 +244,7 @@ def test_a_kill_between_two_renames_leaves_the_old_folder_put_back_on_the_next_w
     assert leftovers(target) == [] and listing(tmp_path) == listing(earlier.parent)
 
 
+@pytest.mark.slow
 def test_a_kill_after_the_exchange_leaves_the_new_folder_and_the_old_is_removed_next_time(tmp_path, earlier):
     target = copy_of(earlier, tmp_path / "small")
     crash(target, "exchange")
@@ -251,6 +256,7 @@ def test_a_kill_after_the_exchange_leaves_the_new_folder_and_the_old_is_removed_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]
 
 
+@pytest.mark.slow
 def test_leftovers_of_killed_runs_are_cleaned_and_reported_by_the_next_run(tmp_path, small, fake_run):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -260,7 +266,7 @@ def test_leftovers_of_killed_runs_are_cleaned_and_reported_by_the_next_run(tmp_p
     live = tmp_path / ".out.partial-1-abcdefgh"  # process 1 runs: its folder is left alone
     live.mkdir()
     (tmp_path / ".outer.partial-99999999-x").mkdir()  # another target's: not ours to touch
-    proc = cli("run", small, "-o", tmp_path / "out", "-q")
+    proc = cli("run", small, "--no-plots", "-o", tmp_path / "out", "-q")
     assert proc.returncode == 0, proc.stderr
     assert f"note: removed {mine.name}, left beside {tmp_path / 'out'} by an interrupted cadresim (process " \
            f"{dead.pid})" in proc.stderr
@@ -268,6 +274,7 @@ def test_leftovers_of_killed_runs_are_cleaned_and_reported_by_the_next_run(tmp_p
     assert (tmp_path / "out" / "manifest.json").is_file() and not (tmp_path / ".out.lock").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_the_run_writes_nothing_and_exits_130(tmp_path, small):
     out = tmp_path / "new" / "out"
     proc = subprocess.Popen([sys.executable, "-m", "cadresim", "run", str(small), "-r", "100000", "-o", str(out)],
@@ -314,7 +321,7 @@ def test_output_paths_are_checked_before_the_run(tmp_path, small, no_run, monkey
         real = os.access
         monkeypatch.setattr(os, "access", lambda p, mode, **k: Path(p) != tmp_path / "ro" and real(p, mode, **k))
     before = listing(tmp_path)
-    refused(cli("run", small, "-o", out), needle)
+    refused(cli("run", small, "--no-plots", "-o", out), needle)
     assert listing(tmp_path) == before and (tmp_path / "thesis.txt").read_text() == "chapter 1"
 
 
@@ -325,7 +332,7 @@ def test_a_failed_write_ends_with_a_message_and_keeps_the_earlier_results(tmp_pa
     def full(res, folder):
         raise OSError(code, os.strerror(code), str(folder / "summary.csv"))
     monkeypatch.setattr("cadresim.output.run_folder._write_tables", full)
-    proc = cli("run", small, "-o", out, "--force")
+    proc = cli("run", small, "--no-plots", "-o", out, "--force")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"could not write the results to {out}/: {os.strerror(code)}" in proc.stderr
     assert "Nothing was replaced" in proc.stderr
@@ -340,6 +347,7 @@ def two_runs(earlier, tmp_path_factory) -> tuple[Path, Path]:
     return copy_of(earlier, root / "a"), copy_of(earlier, root / "b")
 
 
+@pytest.mark.slow
 def test_compare_refuses_what_it_did_not_write_and_replaces_a_comparison_only_with_force(tmp_path, two_runs):
     a, b = two_runs
     precious = tmp_path / "precious"
@@ -359,6 +367,7 @@ def test_compare_refuses_what_it_did_not_write_and_replaces_a_comparison_only_wi
     assert (precious / "notes.txt").read_text() == "notes" and (a / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_compare_replaces_an_earlier_comparison_with_force_and_survives_a_full_disk(tmp_path, two_runs,
                                                                                    monkeypatch):
     a, b = two_runs
@@ -394,6 +403,7 @@ def test_the_manifest_says_the_roster_is_synthetic(earlier):
     assert manifest["roster"] == {"source": "synthetic", "generator": "simple", "seed": 1}
 
 
+@pytest.mark.slow
 def test_roster_notes_go_in_the_manifest_and_are_shown_with_quiet(tmp_path, results, monkeypatch):
     monkeypatch.setattr("cadresim.engine.replications.run_scenario", lambda *a, **k: results)
     proc = cli("run", ROOT / "tests" / "data" / "rosters" / "valid" / "scenario.yaml", "-q", "-o", tmp_path / "own")

@@ -234,6 +234,7 @@ def test_binding_rules_draws_into_a_given_ax(tables):
     assert run_figures.binding_rules(tables["eligibility"], "2014-01", "division", ax=ax) is fig
 
 
+@pytest.mark.slow
 def test_save_all_writes_four_pngs(tables, tmp_path):
     written = run_figures.save_all(tables, tmp_path / "plots", HEADLINE, GRADE_LABELS)
     assert sorted(p.name for p in written) == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png",
@@ -243,12 +244,14 @@ def test_save_all_writes_four_pngs(tables, tmp_path):
         assert path.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_save_all_skips_missing_and_empty_tables(tables, tmp_path):
     partial = {"timeseries": tables["timeseries"], "ages": tables["ages"].iloc[0:0]}
     written = run_figures.save_all(partial, tmp_path, HEADLINE, GRADE_LABELS)
     assert [p.name for p in written] == ["pipeline_stocks.png"]
 
 
+@pytest.mark.slow
 def test_save_all_chooses_grades_and_dates(tables):
     plans = run_figures._plans(tables, HEADLINE, GRADE_LABELS, labels.LABELS)
     stocks = plans["pipeline_stocks"]()

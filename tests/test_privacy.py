@@ -212,6 +212,7 @@ def test_manifest_names_the_roster_by_its_hash_and_never_copies_it(runs):
     assert kept["cadre_ids"] == "kept (--keep-ids)"
 
 
+@pytest.mark.slow
 def test_identical_runs_give_identical_pseudonymised_outputs(runs, tmp_path):
     from typer.testing import CliRunner
 
@@ -252,6 +253,7 @@ def _months_of(date: str) -> list[int]:
     return [year * 12 + 3 * (quarter - 1) + k for k in range(3)]
 
 
+@pytest.mark.slow
 def test_exit_dates_in_the_shared_event_log_give_no_birth_month():
     from cadresim.district.synthetic import generate
     from cadresim.engine.replications import run_scenario

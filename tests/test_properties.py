@@ -10,6 +10,7 @@ tests drive it through many random organizations and levers and check what remai
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ levers = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(districts(), levers, st.integers(0, 1000))
 def test_random_districts_keep_every_invariant(district, lever, seed):

@@ -169,6 +169,7 @@ def _headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedPr
     return subprocess.run([browser, *flags, *args], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_report_renders_in_a_headless_browser(written, tmp_path):
     browser = _browser()
     if browser is None:
@@ -200,6 +201,7 @@ def test_chinese_labels_cover_every_english_label():
     assert labels.LABELS_ZH["post80"] == "80后" and labels.LABELS_ZH["reshuffle"] == "换届"
 
 
+@pytest.mark.slow
 def test_chinese_plots_and_report(runs, tmp_path):
     family = fonts.find_cjk_font()
     if family is None:
@@ -224,6 +226,7 @@ def test_chinese_plots_and_report(runs, tmp_path):
         assert term in text
 
 
+@pytest.mark.slow
 def test_without_a_cjk_font_zh_falls_back_to_english_plots(runs, monkeypatch):
     monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
     comp = compare([runs / "baseline", runs / "youth2"], lang="zh")
@@ -354,6 +357,7 @@ window.addEventListener('load', () => {
 </script>"""
 
 
+@pytest.mark.slow
 def test_chinese_report_first_screen_in_a_headless_browser(written_zh, tmp_path):
     """The text of the first screen (1280 × 900), read from the DOM as Chromium lays it out."""
     browser = _browser()

@@ -49,6 +49,7 @@ def test_an_atomic_file_appears_whole_or_not_at_all(tmp_path: Path):
     assert path.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
+@pytest.mark.slow
 def test_every_csv_of_a_run_escapes_text_a_spreadsheet_would_run(tmp_path: Path):
     """A unit named like a formula reaches teams.csv as text (OWASP CSV injection), numbers stay numbers."""
     import pandas as pd

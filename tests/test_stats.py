@@ -70,6 +70,7 @@ def test_values_outside_the_bounds_get_the_plain_interval():
     assert stats.mean_ci(x, stats.NON_NEGATIVE) == stats.mean_ci(x)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=2, max_size=40), st.sampled_from(["share", "count"]))
 def test_an_interval_never_leaves_the_range_and_holds_the_mean(values, kind):

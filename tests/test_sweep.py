@@ -152,6 +152,7 @@ def test_replication_i_draws_the_same_numbers_at_every_point(base, reference):
     assert moved.nunique(axis=1).max() > 1  # and the parameters do change the outcome
 
 
+@pytest.mark.slow
 def test_sequential_process_pool_and_dask_give_identical_tables(base, reference):
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client, LocalCluster
@@ -172,6 +173,7 @@ class Stop(KeyboardInterrupt):
     pass
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_resumes_without_recomputing_finished_runs(base, reference, tmp_path):
     out = tmp_path / "sweep"
 
@@ -198,6 +200,7 @@ def test_an_interrupted_sweep_resumes_without_recomputing_finished_runs(base, re
 
 @pytest.mark.parametrize("left", [[], ["scenario.base.yaml"], ["scenario.base.yaml", ".design.json.9.tmp"],
                                   ["scenario.base.yaml", "runs/"]])
+@pytest.mark.slow
 def test_a_sweep_stopped_before_its_design_was_written_starts_again(base, reference, tmp_path, left):
     """Killed at any point before design.json (written last at the start), the same command resumes."""
     from cadresim.scenario.loader import to_yaml
@@ -223,6 +226,7 @@ def test_a_folder_with_other_files_is_still_refused(base, tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+@pytest.mark.slow
 def test_a_torn_run_file_counts_as_not_finished(base, reference, tmp_path):
     out = tmp_path / "sweep"
     sweep(base, GRID, replications=REPS, output=out)
@@ -247,6 +251,7 @@ def test_a_folder_holding_another_sweep_is_refused(base, tmp_path):
         sweep(base, {RATE: [0.05]}, replications=1, output=tmp_path / "other")
 
 
+@pytest.mark.slow
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(base, reference, tmp_path):
     def flaky(spec):
         if (spec.run_id, spec.replication) == (1, 0):
@@ -279,6 +284,7 @@ def test_build_table_sorts_records_whatever_their_order():
 # --- plots -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_plots_return_figures(reference, base, tmp_path):
     table, column = reference.table, "post80_division_level@2015-06"
     assert isinstance(metric_vs_parameter(table, column, SIZE, RATE), Figure)
@@ -380,6 +386,7 @@ def test_cli_sweep_survives_kill_9_and_resumes_to_the_same_table(base, tmp_path)
     assert "post80_division_level_2015-06_heatmap.png" in {p.name for p in (out / "plots").iterdir()}
 
 
+@pytest.mark.slow
 def test_cli_bad_grid_exits_2_and_writes_nothing(tmp_path):
     proc = cli("sweep", YOUTH2, "--grid", "rotation.rate=0.05,0.1", "-o", tmp_path / "s")
     assert proc.returncode == 2
@@ -389,6 +396,7 @@ def test_cli_bad_grid_exits_2_and_writes_nothing(tmp_path):
     assert proc.returncode == 2 and "--samples" in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_plot_sweep_draws_into_the_folder(reference, tmp_path):
     folder = tmp_path / "done"
     folder.mkdir()

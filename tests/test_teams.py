@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cadresim.scenario.loader import scenario_hash, with_overrides
 from cadresim.engine.schedule import simulate
@@ -96,6 +97,7 @@ def test_team_overview_without_a_cjk_font_labels_units_by_id(monkeypatch):
     assert any(label.lstrip("⚠ ").startswith(("0 ", "1 ")) for label in labels)
 
 
+@pytest.mark.slow
 def test_team_overview_of_a_city_shows_the_riskiest_rows_only():
     from cadresim.report.team_figures import MAX_ROWS
     _, _, teams = run_teams()

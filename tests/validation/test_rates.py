@@ -39,6 +39,7 @@ def test_realized_rates_of_the_baseline_match_their_parameters(baseline):
     assert_all(rates.rate_checks(*baseline))
 
 
+@pytest.mark.slow
 def test_targeted_rotation_across_unit_types_moves_its_rate_too():
     scenario = load_scenario(SCENARIOS / "rotation.yaml")
     checks = rates.rate_checks(scenario, rates.tallies(scenario, generate(scenario), 10, 11))

@@ -26,26 +26,32 @@ def assert_all(checks: list[validation.Check]) -> None:
 
 @pytest.mark.parametrize("name", ["pull_3grades.yaml", "pull_3grades_seniority.yaml", "pull_5grades.yaml",
                                   "pull_5grades_seniority.yaml"])
+@pytest.mark.slow
 def test_pull_model(name):
-    assert_all(validation.pull_model_checks(name))
+    assert_all(validation.pull_model_checks(name, replications=6))  # 12 in docs/validation.md
 
 
+@pytest.mark.slow
 def test_white_vacancy_chains():
-    assert_all(validation.white_checks())
+    assert_all(validation.white_checks(replications=6))
 
 
+@pytest.mark.slow
 def test_markov_recursion():
     assert_all(validation.markov_checks())
 
 
+@pytest.mark.slow
 def test_absorbing_markov_chain():
     assert_all(validation.absorbing_checks())
 
 
+@pytest.mark.slow
 def test_littles_law():
     assert_all(validation.little_checks())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_bookkeeping_and_event_replay(path):
     assert_all(validation.bookkeeping_checks(path))

@@ -160,7 +160,24 @@ def _notes_zh(comp: Comparison) -> dict[str, str]:
         elif " missing in " in note:
             table, _, rest = note.partition(" missing in ")
             out[note] = f"{rest.split(':')[0]}缺少{table}：相关内容未列入"
+        elif note.partition(": ")[0] in names:
+            out[note] = _run_note_zh(*note.split(": ", 1), comp.runs[0].name)
     return out
+
+
+def _run_note_zh(name: str, text: str, baseline: str) -> str:
+    """The Chinese text of a note about one run (its teams, warnings and roster notes; the latter two keep
+    their original wording, which names rows and keys, after a Chinese lead-in)."""
+    if text.startswith("its own at-risk thresholds"):
+        return f"{name}：其团队风险阈值与基准（{baseline}）不同，团队按基准的阈值计算"
+    if text.startswith("its teams are not all"):
+        return (f"{name}：其团队与基准（{baseline}）不完全相同（单位或换届日期不同）：新增或解除风险的团队及变化最大的"
+                "团队，只在双方共有的团队中统计")
+    if text.startswith("run warning: "):
+        return f"{name}：运行警告（原文）：{text.removeprefix('run warning: ')}"
+    if text.startswith("roster: "):
+        return f"{name}：名册读取说明（原文）：{text.removeprefix('roster: ')}"
+    return f"{name}：{text}"
 
 
 def _set_fonts(comp: Comparison) -> None:

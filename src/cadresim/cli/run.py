@@ -45,6 +45,7 @@ def run(
                                "(never anything else)."),
     overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     no_events: bool = typer.Option(False, "--no-events", help="Do not write events.parquet."),
+    no_plots: bool = typer.Option(False, "--no-plots", help="Do not draw plots/*.png (faster, for scripts)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or table (notes that change "
                                "results are still shown)."),
     keep_ids: bool = typer.Option(False, "--keep-ids", help="Write the roster's own cadre ids in the outputs "
@@ -72,7 +73,7 @@ def run(
             _print_notes(held.notes + loaded.notes, key, quiet)
             started = datetime.now(timezone.utc)
             res = _simulate(sc, loaded.roster, replications, seed, jobs, not no_events, quiet)
-            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes)
+            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes, not no_plots)
     except InputError as e:
         fail(e)
     except KeyboardInterrupt:
@@ -110,12 +111,13 @@ def _simulate(sc, roster, replications: int, seed: int | None, jobs: int, events
 
 
 def _write(res, target: Path, jobs: int, started: datetime, keep_ids: bool, key, force: bool,
-           notes: list[str]) -> None:
+           notes: list[str], plots: bool) -> None:
     """The results folder; a folder that cannot be written ends the command with a message."""
     from cadresim.output.run_folder import write_results
 
     try:
-        write_results(res, target, jobs, started, keep_ids=keep_ids, key=key, force=force, notes=notes)
+        write_results(res, target, jobs, started, keep_ids=keep_ids, key=key, force=force, notes=notes,
+                      plots=plots)
     except OSError as e:  # a full or read-only disk, a folder removed meanwhile: nothing was replaced
         write_failed(target, e)
 

@@ -21,7 +21,8 @@ from cadresim.engine.replications import RunResults
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
                   grade_labels: dict[str, str] | None = None, keep_ids: bool = False,
-                  key: Key | None = None, force: bool = False, notes: list[str] | None = None) -> Path:
+                  key: Key | None = None, force: bool = False, notes: list[str] | None = None,
+                  plots: bool = True) -> Path:
     """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``.
 
     Cadre ids are pseudonymised under ``key`` (default: the user's key file, made on first use, see
@@ -31,6 +32,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
 
     Args:
         notes: how the roster was read (the roster reader's notes), kept in the manifest.
+        plots: draw plots/*.png (most of the time of writing a folder).
 
     Raises:
         InputError: when ``target`` may not be written, or the key file lies inside it or cannot be read
@@ -44,7 +46,8 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
             events = pseudonymise_events(shareable_events(res.events), key.secret if key else None, res.roster_ids)
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
-        _write_plots(res, tmp / "plots", grade_labels)
+        if plots:
+            _write_plots(res, tmp / "plots", grade_labels)
         manifest = build_manifest(res, jobs, started, key, notes)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
