@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import cli
 import yaml
 from scipy import stats
 
@@ -369,11 +370,6 @@ def test_invalid_report_section_is_an_input_error(tmp_path):
 # --- end to end ----------------------------------------------------------------------------------
 
 
-def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cadresim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """baseline and youth2 on the default seed (paired), youth2 on another seed (not paired).
@@ -382,8 +378,8 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     jobs = [("baseline", "baseline", []), ("youth2", "youth2", []), ("youth2_seed7", "youth2", ["--seed", "7"])]
     procs = [subprocess.Popen([sys.executable, "-m", "cadresim", "run", str(SCEN / f"{scen}.yaml"), "-r", "3", "-q",
-                               "--no-events", "-o", str(root / name), *extra], cwd=ROOT, stderr=subprocess.PIPE,
-                              text=True) for name, scen, extra in jobs]
+                               "--no-events", "--no-plots", "-o", str(root / name), *extra], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True) for name, scen, extra in jobs]
     for p in procs:
         assert p.wait(timeout=600) == 0, p.stderr.read()
     return root

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli as run_cli
 
 from cadresim import limits
 from cadresim.errors import InputError, Problem
@@ -34,18 +35,10 @@ POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX files and modes")
 
 
 def cli(*args: object) -> tuple[int, str]:
-    """Run a command in this process: exit code and all output, whitespace runs made single spaces.
-
-    Fails the test on a traceback (any exception but the CLI's own exit).
-    """
-    from typer.testing import CliRunner
-
-    from cadresim.cli.main import app
-
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, " ".join((result.stdout + result.stderr).split())
+    """Exit code and all output, whitespace runs made single spaces; a traceback fails the test."""
+    done = run_cli(*args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, " ".join((done.stdout + done.stderr).split())
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli as run_cli
 
 from cadresim import dates
 from cadresim.io import roster_cells as rostercells
@@ -44,16 +45,11 @@ def problems_of(roster: Path, units: Path = VALID / "units.csv") -> list[Problem
 
 
 def cli(*args: object, env: dict | None = None) -> tuple[int, str, str]:
-    """Run a command in this process: exit code, stdout and stderr with whitespace runs made single spaces
-    (the console wraps long lines)."""
-    from typer.testing import CliRunner
-
-    from cadresim.cli.main import app
-
-    result = CliRunner().invoke(app, [str(a) for a in args], env=env)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, " ".join(result.stdout.split()), " ".join(result.stderr.split())
+    """Exit code, stdout and stderr with whitespace runs made single spaces (the console wraps long lines);
+    a traceback fails the test."""
+    done = run_cli(*args, env=env)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, " ".join(done.stdout.split()), " ".join(done.stderr.split())
 
 
 # --- cells ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
@@ -350,11 +351,6 @@ def test_sweep_figures_name_swept_keys_in_words(reference, base):
 
 
 # --- the command line --------------------------------------------------------------------------------
-
-
-def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "cadresim", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, **kw)
 
 
 SHORT_SETS = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
