@@ -14,8 +14,7 @@ the keys are the scenario format's dotted keys (docs/scenario-reference.md), as 
 
 from pathlib import Path
 
-from cadresim import load_scenario
-from cadresim import sweep
+from cadresim import load_scenario, sweep
 from cadresim.cli.sweep import progress_bar
 from cadresim.report.sweep_figures import heatmap, metric_vs_parameter
 
