@@ -69,3 +69,30 @@ def test_every_csv_of_a_run_escapes_text_a_spreadsheet_would_run(tmp_path: Path)
     assert "'=cmd|" in text and ",=cmd" not in text
     teams = pd.read_csv(out / "teams.csv")
     assert pd.api.types.is_numeric_dtype(teams["vacancies"])  # numbers are not quoted into text
+
+
+@pytest.mark.slow
+def test_run_figures_are_labelled_in_chinese_with_lang_zh(tmp_path: Path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from cadresim.engine.replications import run_scenario
+    from cadresim.output.run_folder import write_results
+    from cadresim.report import fonts, run_figures
+    from cadresim.scenario.loader import scenario_from_dict
+
+    if fonts.find_cjk_font() is None:
+        pytest.skip("no CJK font installed (e.g. apt install fonts-noto-cjk)")
+    seen = {}
+    monkeypatch.setattr(run_figures, "save_all", lambda tables, folder, headline, grades, labels:
+                        seen.update(grades=grades, labels=labels, font=mpl_family()) or [])
+    res = run_scenario(scenario_from_dict({"end": "2015-01", "reshuffle": {"dates": []}}, "zh"), 1, seed=1,
+                       record_events=False)
+    write_results(res, tmp_path / "zh", 1, datetime.now(timezone.utc), keep_ids=True, lang="zh")
+    assert seen["labels"]["post80_division_level"] == "80后处级干部人数"
+    assert seen["grades"]["section"] == "正科" and seen["font"][0] == fonts.find_cjk_font()
+
+
+def mpl_family() -> list[str]:
+    import matplotlib as mpl
+
+    return list(mpl.rcParams["font.family"])

@@ -53,7 +53,8 @@ def run(
     key_file: Optional[Path] = typer.Option(None, "--key-file", metavar="FILE", help="Pseudonym key, kept outside "
                                             "the results (default: $CADRESIM_KEY_FILE, else "
                                             "~/.config/cadresim/pseudonym.key, made on first use)."),
-    lang: str = typer.Option("en", "--lang", metavar="LANG", help="Language of the printed summary: en or zh."),
+    lang: str = typer.Option("en", "--lang", metavar="LANG", help="Language of the printed summary and the "
+                             "figures: en or zh."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
     from cadresim.io.output_target import check_target, claim
@@ -73,7 +74,7 @@ def run(
             _print_notes(held.notes + loaded.notes, key, quiet)
             started = datetime.now(timezone.utc)
             res = _simulate(sc, loaded.roster, replications, seed, jobs, not no_events, quiet)
-            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes, not no_plots)
+            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes, not no_plots, lang)
     except InputError as e:
         fail(e)
     except KeyboardInterrupt:
@@ -111,13 +112,13 @@ def _simulate(sc, roster, replications: int, seed: int | None, jobs: int, events
 
 
 def _write(res, target: Path, jobs: int, started: datetime, keep_ids: bool, key, force: bool,
-           notes: list[str], plots: bool) -> None:
+           notes: list[str], plots: bool, lang: str) -> None:
     """The results folder; a folder that cannot be written ends the command with a message."""
     from cadresim.output.run_folder import write_results
 
     try:
         write_results(res, target, jobs, started, keep_ids=keep_ids, key=key, force=force, notes=notes,
-                      plots=plots)
+                      plots=plots, lang=lang)
     except OSError as e:  # a full or read-only disk, a folder removed meanwhile: nothing was replaced
         write_failed(target, e)
 

@@ -22,7 +22,7 @@ from cadresim.engine.replications import RunResults
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
                   grade_labels: dict[str, str] | None = None, keep_ids: bool = False,
                   key: Key | None = None, force: bool = False, notes: list[str] | None = None,
-                  plots: bool = True) -> Path:
+                  plots: bool = True, lang: str = "en") -> Path:
     """Write every table, the plots, the resolved scenario and the manifest (last) into ``target``.
 
     Cadre ids are pseudonymised under ``key`` (default: the user's key file, made on first use, see
@@ -33,6 +33,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
     Args:
         notes: how the roster was read (the roster reader's notes), kept in the manifest.
         plots: draw plots/*.png (most of the time of writing a folder).
+        lang: the language of the figures' labels ("en" or "zh", which needs a font with Chinese glyphs).
 
     Raises:
         InputError: when ``target`` may not be written, or the key file lies inside it or cannot be read
@@ -47,7 +48,7 @@ def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
             events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / RESOLVED).write_text(to_yaml(res.scenario), encoding="utf-8")
         if plots:
-            _write_plots(res, tmp / "plots", grade_labels)
+            _write_plots(res, tmp / "plots", grade_labels, lang)
         manifest = build_manifest(res, jobs, started, key, notes)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
@@ -65,20 +66,34 @@ def _write_tables(res: RunResults, folder: Path) -> None:
         write_csv(res.teams, folder / "teams.csv")
 
 
-def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None) -> None:
-    """The four standard figures, and teams.png where the run has teams."""
-    from cadresim.report import run_figures  # matplotlib only when writing
-    from cadresim.report.labels import LABELS
+def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None, lang: str = "en") -> None:
+    """The four standard figures, and teams.png where the run has teams.
+
+    With ``lang`` "zh" the four figures are labelled in Chinese when a font with Chinese glyphs is
+    installed, and in English otherwise (never empty boxes); teams.png keeps English column titles.
+    """
+    import matplotlib as mpl
+
+    from cadresim.report import fonts, run_figures  # matplotlib only when writing
+    from cadresim.report.labels import in_language
     from cadresim.report.team_figures import teams_overview
 
+    family = fonts.find_cjk_font() if lang == "zh" else None
+    labels = in_language("zh" if family else "en")
     tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
               "eligibility": res.eligibility}
-    # English labels in ladder order (Chinese needs a CJK font: never draw empty boxes)
-    labels = grade_labels or {k: LABELS.get(k, k.replace("_", " ")) for k in res.scenario.ladder}
-    run_figures.save_all(tables, folder, HEADLINE, labels)
+    grade_labels = grade_labels or {k: _grade_label(res, k, labels, bool(family)) for k in res.scenario.ladder}
+    with mpl.rc_context(fonts.rc_params(family) if family else {}):
+        run_figures.save_all(tables, folder, HEADLINE, grade_labels, labels)
     if not res.teams.empty:
         fig = teams_overview(res.teams, res.teams["date"].min())
         fig.savefig(folder / "teams.png", dpi=120)
+
+
+def _grade_label(res: RunResults, grade: str, labels: dict[str, str], chinese: bool) -> str:
+    """A grade's name in the figures: the scenario's Chinese name in Chinese, else the label."""
+    name_zh = res.scenario.grades[grade].name_zh if chinese else ""
+    return name_zh or labels.get(grade, grade.replace("_", " "))
 
 
 def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None,
