@@ -49,26 +49,23 @@ def _plain(param: Any) -> Any:
     return param
 
 
-class Command(TyperCommand):
+class _PlainHelp:
+    """Help that names values by their metavars (mixed into Typer's command and group classes)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params = [_plain(p) for p in self.params]
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain(super().get_help_option(ctx))
+
+
+class Command(_PlainHelp, TyperCommand):
     """A command whose help names values by their metavars."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params = [_plain(p) for p in self.params]
 
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain(super().get_help_option(ctx))
-
-
-class Group(TyperGroup):
+class Group(_PlainHelp, TyperGroup):
     """A group of commands whose help names values by their metavars."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params = [_plain(p) for p in self.params]
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain(super().get_help_option(ctx))
 
 
 class App(typer.Typer):
