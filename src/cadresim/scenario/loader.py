@@ -25,6 +25,7 @@ from cadresim.errors import InputError, Problem
 from cadresim.files import kind_problem, read_bounded
 from cadresim.scenario import checks
 from cadresim.scenario.schema import DEFAULT_LADDER, Scenario
+from cadresim.scenario.yaml_guard import safe_load, yaml_hint
 
 SET = "--set"
 #: top-level keys that change no simulated number: left out of the hash and of scenario diffs
@@ -161,105 +162,6 @@ def _read_chain(path: Path, stack: list[Path], origins: dict[str, str]) -> dict[
     return deep_merge(base, data, keep_nulls=True)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that refuses a key written twice in one mapping, and nesting deeper than
-    ``limits.MAX_YAML_DEPTH`` (checked as the document is composed, before any recursion runs deep)."""
-
-    depth = 0
-
-    def compose_node(self, parent, index):
-        self.depth += 1
-        try:
-            if self.depth > limits.MAX_YAML_DEPTH:
-                raise _TooLarge(f"nested more than {limits.MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark)
-            except TypeError:  # an unhashable key: the safe constructor says so
-                continue
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _TooLarge(Exception):
-    """A YAML document over a documented limit."""
-
-    def __init__(self, message: str, mark: yaml.Mark | None = None) -> None:
-        super().__init__(message)
-        self.message, self.mark = message, mark
-
-
-def _safe_load(text: str, source: str) -> Any:
-    """Parse one YAML document with the strict safe loader (plain data only, no duplicate keys), within
-    the documented limits of nesting and of size once aliases are expanded.
-
-    Raises:
-        yaml.YAMLError: not valid YAML.
-        InputError: over a limit, naming ``source``.
-    """
-    loader = _StrictLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return loader.construct_document(node)
-    except _TooLarge as exc:
-        where = f"line {exc.mark.line + 1}, column {exc.mark.column + 1}" if exc.mark else ""
-        raise InputError([Problem(source, where, f"{exc.message} (a documented limit, see docs/limits.md)")]) from None
-    finally:
-        loader.dispose()
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse a document whose aliases expand it past ``limits.MAX_YAML_NODES`` values or
-    ``limits.MAX_YAML_DEPTH`` levels, or make it contain itself.
-
-    Each node is measured once (an alias reuses its anchor's measure), so an alias bomb costs
-    time in proportion to its text, not to its expansion.
-    """
-    done: dict[int, tuple[int, int]] = {}  # node id -> (values, depth) with aliases expanded
-    active: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if key in done:
-            continue
-        kids = _children(node)
-        if not children_done:
-            if key in active:
-                raise _TooLarge("an alias refers to a mapping or list that contains it", node.start_mark)
-            active.add(key)
-            stack.append((node, True))
-            stack.extend((kid, False) for kid in kids if id(kid) not in done)
-            continue
-        measured = [done[id(kid)] for kid in kids]
-        done[key] = (1 + sum(n for n, _ in measured), 1 + max((d for _, d in measured), default=0))
-        active.discard(key)
-        if done[key][0] > limits.MAX_YAML_NODES:
-            raise _TooLarge(f"more than {limits.MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
-                            node.start_mark)
-        if done[key][1] > limits.MAX_YAML_DEPTH:
-            raise _TooLarge(f"nested more than {limits.MAX_YAML_DEPTH} levels deep once its aliases (*name) are "
-                            "expanded", node.start_mark)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
 def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
     source = str(stack[-1]) if stack else str(path)
     problem = kind_problem(path)
@@ -270,11 +172,11 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         raise InputError([Problem(source, "extends" if stack else "", problem, str(path))])
     raw = read_bounded(path, limits.MAX_YAML_BYTES, what="scenario file")
     try:
-        data = _safe_load(raw.decode("utf-8"), str(path))
+        data = safe_load(raw.decode("utf-8"), str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError([Problem(str(path), where, f"not valid YAML: {_yaml_hint(exc)}")]) from None
+        raise InputError([Problem(str(path), where, f"not valid YAML: {yaml_hint(exc)}")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(str(path), "", "not a UTF-8 text file")]) from None
     if data is None:
@@ -283,16 +185,6 @@ def _read_yaml(path: Path, stack: list[Path]) -> dict[str, Any]:
         raise InputError([Problem(str(path), "", "a scenario must be a mapping of keys to values",
                                   type(data).__name__)])
     return data
-
-
-def _yaml_hint(exc: yaml.YAMLError) -> str:
-    """What is wrong with the YAML, in words a scenario's author can act on."""
-    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if "'\\t'" in detail:
-        return "a tab character; YAML indents with spaces only: replace the tab with spaces"
-    if "tag" in detail or "constructor" in detail:
-        return f"{detail} (only plain YAML is accepted; tags such as !!python/... are refused)"
-    return detail
 
 
 def resolve_paths(data: dict[str, Any], origins: dict[str, str]) -> None:
@@ -375,7 +267,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], origins: dict[st
                                     "(a documented limit, see docs/limits.md)"))
             continue
         try:
-            value = _safe_load(text, f"{SET} {key.strip()}") if text.strip() else ""
+            value = safe_load(text, f"{SET} {key.strip()}") if text.strip() else ""
         except yaml.YAMLError:
             value = text
         except InputError as exc:
