@@ -25,6 +25,8 @@ MAX_UNITS = 10_000
 
 #: replications of one run: 100,000 narrow a 95% interval to 0.6% of one replication's standard deviation
 MAX_REPLICATIONS = 100_000
+#: Plausible districts one run may cover (each grown once, then cached).
+MAX_DISTRICTS = 1_000
 #: points of one sweep: a grid of five keys with ten values each
 MAX_SWEEP_POINTS = 100_000
 #: runs of one sweep (points x replications): about 15 hours on two cores (2,000 runs take two minutes)

@@ -46,12 +46,17 @@ class KeyedRandom:
         seed: the run's seed.
         replication: the replication number; replication ``i`` draws the same
             numbers in every scenario.
+        stream: the district's stream (0: a roster of its own; a grown district: its generator seed + 1),
+            so that districts of one ensemble draw independently and each district draws the same
+            numbers in every scenario.
     """
 
-    def __init__(self, seed: int, replication: int) -> None:
+    def __init__(self, seed: int, replication: int, stream: int = 0) -> None:
         base = np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
         with np.errstate(over="ignore"):
             self._base = _mix(_mix(base) + _GOLD * np.uint64(replication + 1))
+            if stream:
+                self._base = _mix(self._base ^ _mix(np.array([stream], dtype=np.uint64) + _GOLD))
 
     def bits(self, purpose: str, *keys: int | np.ndarray) -> np.ndarray:
         """Uniformly distributed 64-bit words, one per lane of the broadcast keys."""

@@ -18,12 +18,13 @@ from cadresim.errors import InputError, Problem
 from cadresim.measures.metrics import HEADLINE
 from cadresim.scenario.loader import load_scenario
 
-RUN_EXAMPLES = """Examples: 20 replications into results/youth2/; 50 on two workers into a folder of their own;
-one key changed; the earlier results/youth2/ replaced.
+RUN_EXAMPLES = """Examples: 4 replications in each of the 10 plausible districts into results/youth2/; 3 districts
+with 10 replications each on two workers into a folder of their own; one key changed; the earlier
+results/youth2/ replaced.
 
   cadresim run scenarios/youth2.yaml
 
-  cadresim run scenarios/youth2.yaml -r 50 -j 2 -o results/youth2_r50
+  cadresim run scenarios/youth2.yaml --districts 3 -r 10 -j 2 -o results/youth2_3x10
 
   cadresim run scenarios/youth2.yaml --set youth_talent.cohorts.c2.size=60 -o results/c2_60
 
@@ -34,7 +35,11 @@ one key changed; the earlier results/youth2/ replaced.
 def run(
     scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file, e.g. "
                                     "scenarios/youth2.yaml."),
-    replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N", help="Number of replications."),
+    replications: Optional[int] = typer.Option(None, "-r", "--replications", min=1, metavar="N", help="Replications "
+                                               "in each district (default: 4 over the plausible districts, 20 on "
+                                               "a roster of your own)."),
+    districts: Optional[int] = typer.Option(None, "--districts", min=1, metavar="N", help="Plausible districts to "
+                                            "run over (default: the scenario's district.districts, 10)."),
     seed: int = typer.Option(None, "--seed", metavar="N", help="Random seed (default: a fixed seed, so runs "
                              "agree)."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes."),
@@ -57,24 +62,26 @@ def run(
                              "figures: en or zh."),
 ) -> None:
     """Run a scenario's replications and write results/<name>/."""
+    from cadresim.engine.districts import is_grown
     from cadresim.io.output_target import check_target, claim
     from cadresim.io.privacy import resolve_key
     from cadresim.io.roster_read import read_roster
 
     try:  # every input problem before anything is run or written
-        check_run_options(replications, jobs)
+        check_run_options(replications or 1, jobs)
         if lang not in ("en", "zh"):
             raise InputError([Problem("--lang", "", "unknown language; use en or zh", lang)])
-        sc = load_scenario(scenario, overrides)
+        sc = load_scenario(scenario, [*overrides, *district_override(districts)])
         target = output or Path("results") / sc.name
         check_target(target, "run", force)  # the output first: nothing else is read for a run that cannot be written
-        loaded = read_roster(sc)
+        loaded = None if is_grown(sc) else read_roster(sc)
+        roster, notes = (loaded.roster, loaded.notes) if loaded else (None, [])
         key = None if keep_ids else resolve_key(key_file, target)
         with claim(target, "run", force) as held:  # checked and held from here to the last rename
-            _print_notes(held.notes + loaded.notes, key, quiet)
+            _print_notes(held.notes + notes, key, quiet)
             started = datetime.now(timezone.utc)
-            res = _simulate(sc, loaded.roster, replications, seed, jobs, not no_events, quiet)
-            _write(res, target, jobs, started, keep_ids, key, force, loaded.notes, not no_plots, lang)
+            res = _simulate(sc, roster, replications, seed, jobs, not no_events, quiet)
+            _write(res, target, jobs, started, keep_ids, key, force, notes, not no_plots, lang)
     except InputError as e:
         fail(e)
     except KeyboardInterrupt:
@@ -101,14 +108,34 @@ def check_run_options(replications: int, jobs: int, what: str = "replications") 
         raise InputError(problems)
 
 
-def _simulate(sc, roster, replications: int, seed: int | None, jobs: int, events: bool, quiet: bool):
-    """Every replication, with a progress bar unless ``quiet``."""
-    from cadresim.engine.replications import DEFAULT_SEED, run_scenario
+def district_override(districts: int | None) -> list[str]:
+    """``--districts N`` as the ``--set`` it stands for."""
+    return [] if districts is None else [f"district.districts={districts}"]
+
+
+def _simulate(sc, roster, replications: int | None, seed: int | None, jobs: int, events: bool, quiet: bool):
+    """The districts (grown ones found or read from the cache), then every replication, with progress bars
+    unless ``quiet``."""
+    from cadresim.engine.replications import DEFAULT_SEED, default_replications, run_scenario
 
     with _progress(quiet) as progress:
-        task = progress.add_task(f"{sc.name}: replications", total=replications)
-        return run_scenario(sc, replications, DEFAULT_SEED if seed is None else seed, jobs, record_events=events,
-                            roster=roster, on_done=lambda i: progress.advance(task))
+        start = start_districts(sc, roster, jobs, progress)
+        per = replications or default_replications(len(start.districts))
+        task = progress.add_task(f"{sc.name}: replications", total=per * len(start.districts))
+        return run_scenario(sc, per, DEFAULT_SEED if seed is None else seed, jobs, record_events=events,
+                            on_done=lambda i: progress.advance(task), districts=start)
+
+
+def start_districts(sc, roster, jobs: int, progress: Progress):
+    """The run's districts; growing or reading grown ones shows the seeds tried and accepted."""
+    from cadresim.engine.districts import is_grown, start
+
+    if roster is not None or not is_grown(sc):
+        return start(sc, roster)
+    want = sc.district.districts
+    task = progress.add_task(f"{sc.name}: plausible districts (grown once, then cached)", total=want)
+    return start(sc, None, jobs, on_tried=lambda tried, found: progress.update(
+        task, completed=found, description=f"{sc.name}: plausible districts, {found} of {tried} seeds accepted"))
 
 
 def _write(res, target: Path, jobs: int, started: datetime, keep_ids: bool, key, force: bool,

@@ -39,6 +39,8 @@ def generate(scenario: Scenario) -> Roster:
     Raises:
         InputError: when the calibrated generator is asked for a ladder it does not know.
     """
+    if scenario.district.generator == "grown":
+        raise ValueError("a grown district comes from cadresim.engine.districts, not from the generator")
     if scenario.district.generator == "calibrated" and scenario.ladder == DEFAULT_LADDER:
         scenario = Scenario(start=scenario.start, end=scenario.end, district=scenario.district)
     d = scenario.district

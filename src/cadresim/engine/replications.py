@@ -14,6 +14,8 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from cadresim.engine.districts import Start
+from cadresim.engine.districts import start as start_districts
 from cadresim.engine.fanout import fan_out
 from cadresim.engine.schedule import ReplicationResult, simulate
 from cadresim.measures.kinds import bounds
@@ -45,34 +47,58 @@ class RunResults:
     simpy_events: int = 0
     roster_ids: tuple[str, ...] | None = None  # the roster file's own cadre ids (memory only: --keep-ids)
     roster_digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of the roster files, by role
+    districts: list[dict] = field(default_factory=list)  # per district: its index, generator seed and digest
+    tried: int = 0  # seeds the rejection tried to find the grown districts (0: a roster of its own)
 
 
-def run_scenario(scenario: Scenario, replications: int = 20, seed: int = DEFAULT_SEED, jobs: int = 1,
+#: Replications per district by default: over an ensemble of districts, and on one roster.
+ENSEMBLE_REPLICATIONS, ONE_ROSTER_REPLICATIONS = 4, 20
+
+
+def default_replications(n_districts: int) -> int:
+    """Replications per district when none are asked for."""
+    return ENSEMBLE_REPLICATIONS if n_districts > 1 else ONE_ROSTER_REPLICATIONS
+
+
+def run_scenario(scenario: Scenario, replications: int | None = None, seed: int = DEFAULT_SEED, jobs: int = 1,
                  record_events: bool = True, roster: Roster | None = None,
-                 on_done: Callable[[int], None] | None = None, executor: Executor | None = None) -> RunResults:
-    """Run ``replications`` replications of ``scenario`` and gather the tables.
+                 on_done: Callable[[int], None] | None = None, executor: Executor | None = None,
+                 districts: Start | None = None) -> RunResults:
+    """Run ``replications`` replications of ``scenario`` in each of its districts and gather the tables.
+
+    Replication ``i`` of district ``d`` is numbered ``d * replications + i`` in the results and draws from
+    ``KeyedRandom(seed, i, stream of d)``: the same numbers in every scenario over the same districts.
 
     Args:
-        roster: the start roster (default: the scenario's roster files, else its synthetic district).
+        replications: per district (default: 4 over an ensemble of districts, 20 on one roster).
+        roster: the start roster (default: the ensemble of grown districts, else the scenario's roster files
+            or synthetic district).
         jobs: worker processes (1: in this process).
         on_done: called with the replication number as each one finishes (for progress bars).
         executor: a concurrent.futures executor to use instead of a new process pool.
+        districts: the districts, when the caller has them already (:func:`cadresim.engine.districts.start`).
     """
-    if replications < 1:
+    start = districts or start_districts(scenario, roster, jobs, executor)
+    per = replications or default_replications(len(start.districts))
+    if per < 1:
         raise ValueError('"replications" must be >= 1.')
-    if roster is None:
-        from cadresim.io.roster_read import load_roster
-
-        roster = load_roster(scenario)
-    tasks = ((scenario, roster, seed, i, record_events) for i in range(replications))
-    results = _map(tasks, replications, jobs, on_done, executor)
-    res = gather(scenario, seed, results, roster.units)
-    res.roster_ids, res.roster_digests = roster.ids, dict(roster.digests)
+    tasks = ((scenario, d.roster, seed, i, record_events, d.stream, d.index, d.index * per + i)
+             for d in start.districts for i in range(per))
+    total = per * len(start.districts)
+    results = _map(tasks, total, jobs, on_done, executor)
+    res = gather(scenario, seed, results, start.districts[0].roster.units)
+    res.districts = [d.label() for d in start.districts]
+    res.tried = start.tried
+    first = start.districts[0].roster
+    res.roster_ids, res.roster_digests = first.ids, dict(first.digests)
     return res
 
 
 def _one(args: tuple) -> ReplicationResult:
-    return simulate(*args)
+    scenario, roster, seed, i, record_events, stream, district, number = args
+    result = simulate(scenario, roster, seed, i, record_events, stream)
+    result.replication, result.district = number, district
+    return result
 
 
 def _map(tasks: Iterable[tuple], replications: int, jobs: int, on_done: Callable[[int], None] | None,
@@ -92,15 +118,17 @@ def _map(tasks: Iterable[tuple], replications: int, jobs: int, on_done: Callable
 def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], units: pd.DataFrame) -> RunResults:
     """Tables from replication results (in replication order)."""
     def table(rows: Callable[[ReplicationResult], list], cols: tuple[str, ...] | list[str]) -> pd.DataFrame:
-        frames = [pd.DataFrame(rows(r), columns=list(cols)).assign(replication=r.replication) for r in results]
+        frames = [pd.DataFrame(rows(r), columns=list(cols)).assign(replication=r.replication, district=r.district)
+                  for r in results]
         df = pd.concat(frames, ignore_index=True)
-        return df[["replication", *cols]]
+        return df[["replication", "district", *cols]]
 
     per_rep = table(lambda r: r.metrics, MetricRow._fields)
     events = None
     if results and results[0].events is not None:
-        events = pd.concat([r.events.assign(replication=r.replication) for r in results], ignore_index=True)
-        events = events[["replication", *[c for c in events.columns if c != "replication"]]]
+        events = pd.concat([r.events.assign(replication=r.replication, district=r.district) for r in results],
+                           ignore_index=True)
+        events = events[["replication", "district", *[c for c in events.columns if c not in ("replication", "district")]]]
     warnings = sorted({w for r in results for w in r.warnings})
     return RunResults(
         scenario, seed, len(results), summarize(per_rep), per_rep,

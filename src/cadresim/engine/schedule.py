@@ -17,6 +17,7 @@ import pandas as pd
 import simpy
 
 from cadresim import dates
+from cadresim.district.merit import conditional_merit, merit_z
 from cadresim.district.roster import Roster
 from cadresim.errors import InvariantError
 from cadresim.measures import metrics
@@ -57,6 +58,7 @@ class ReplicationResult:
     """
 
     replication: int
+    district: int = 0
     metrics: list[MetricRow] = field(default_factory=list)
     stocks: list[StockRow] = field(default_factory=list)
     ages: list[AgeRow] = field(default_factory=list)
@@ -72,9 +74,10 @@ class ReplicationResult:
 
 
 def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
-             record_events: bool = True) -> ReplicationResult:
-    """Run one replication from ``roster`` through ``scenario.end``."""
-    run = setup(scenario, roster, seed, replication, record_events)
+             record_events: bool = True, stream: int = 0) -> ReplicationResult:
+    """Run one replication from ``roster`` through ``scenario.end`` (``stream``: the district's random
+    stream, see :class:`cadresim.rng.KeyedRandom`)."""
+    run = setup(scenario, roster, seed, replication, record_events, stream)
     env = simpy.Environment(initial_time=scenario.start_month)
     result = ReplicationResult(replication)
     counter = [0]
@@ -96,15 +99,19 @@ def simulate(scenario: Scenario, roster: Roster, seed: int, replication: int,
     return result
 
 
-def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, record_events: bool) -> Replication:
+def setup(scenario: Scenario, roster: Roster, seed: int, replication: int, record_events: bool,
+          stream: int = 0) -> Replication:
     """State, draws and log for one replication; roster cohort members get their mentoring."""
     org = Organization(scenario, roster)
-    run = Replication(scenario, org, KeyedRandom(seed, replication), EventLog(record_events))
+    run = Replication(scenario, org, KeyedRandom(seed, replication, stream), EventLog(record_events))
     team_grades = scenario.role_indices("division_level")
     if team_grades:
         run.teams = TeamTracker(len(org.unit_ids), team_grades)
     idx = np.arange(org.n)
-    org.set_draws(idx, run.rng.normal("merit", org.key[idx]), run.rng.exponential("exit", org.key[idx]))
+    noise = run.rng.normal("merit", org.key[idx])
+    rho = scenario.district.merit_rho
+    merit = conditional_merit(noise, merit_z(roster.cadres.sort_values("cadre_id"), scenario.ladder[0]), rho) if rho else noise
+    org.set_draws(idx, merit, run.rng.exponential("exit", org.key[idx]))
     for p in org.vacancies():
         org.open_chain(int(p))
         run.open_vacancy(int(p), scenario.start_month, "start")

@@ -107,6 +107,7 @@ def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | Non
         "scenario_hash": scenario_hash(res.scenario),
         "seed": res.seed,
         "replications": res.replications,
+        "replications_per_district": res.replications // max(len(res.districts), 1),
         "jobs": jobs,
         "events_recorded": res.events is not None,
         "started": started.isoformat(timespec="seconds"),
@@ -117,6 +118,8 @@ def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | Non
         "notes": list(notes or []),
         "simpy_events": res.simpy_events,
         "roster": roster_source(res),
+        "districts": res.districts,
+        "districts_tried": res.tried,
         "cadre_ids": f"pseudonymised (HMAC-SHA256, key {key.key_id})" if key else "kept (--keep-ids)",
     }
 
@@ -126,4 +129,7 @@ def roster_source(res: RunResults) -> dict[str, str | int]:
     if res.roster_digests:
         return {"source": "files", **{f"{role}_sha256": d for role, d in sorted(res.roster_digests.items())}}
     district = res.scenario.district
-    return {"source": "synthetic", "generator": district.generator, "seed": district.seed}
+    source = {"source": "synthetic", "generator": district.generator, "seed": district.seed}
+    if res.tried:
+        source |= {"districts": len(res.districts), "tried": res.tried}
+    return source

@@ -79,7 +79,7 @@ def recruits(run: Replication, keys: np.ndarray, now: int, units: np.ndarray) ->
     enterprise = rng.uniform("recruit_enterprise", keys) < r.enterprise_share
     elo, ehi = (months(y) for y in r.enterprise_years)
     earlier = grassroots + np.where(enterprise, rng.integers("recruit_enterprise_months", elo, ehi, keys), 0)
-    work_start = np.maximum(now - earlier, people["birth"] + 12 * EARLIEST_RECRUIT_WORK_AGE)
+    work_start = np.minimum(np.maximum(now - earlier, people["birth"] + 12 * EARLIEST_RECRUIT_WORK_AGE), now)
     out = []
     for i, (key, unit) in enumerate(zip(keys, units)):
         person = Entrant(work_start=int(work_start[i]), grassroots_months=int(min(grassroots[i], now - work_start[i])),

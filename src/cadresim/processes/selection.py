@@ -114,12 +114,13 @@ def fill(run: Replication, p: int, pool: Candidates, now: int, fresh: set[int], 
     pos = pool.within(run, u)
     young = pool.young_age[pos] < young_age if young_age > 0 else np.zeros(len(pos), bool)
     free = ~pool.taken[pos]
-    mask = pool.ok[pos] & free & (young if young_only else True)
-    choice = pick(run, pool, pos, mask, u, g, young, young_age, now)
+    wanted = free & (young if young_only else True)
+    choice = pick(run, pool, pos, pool.ok[pos] & wanted, u, g, young, young_age, now)
     exception = False
-    if choice < 0 and not young_only and exceptions_left(run, now):
-        choice = pick(run, pool, pos, pool.exceptional[pos] & free, u, g, young, young_age, now)
-        exception = choice >= 0
+    if exceptions_left(run, now) and (choice < 0 or s.selection.exceptional.competes):
+        either = (pool.exceptional[pos] | (pool.ok[pos] if s.selection.exceptional.competes else False)) & wanted
+        choice = pick(run, pool, pos, either, u, g, young, young_age, now)
+        exception = choice >= 0 and not pool.ok[choice]
     if choice >= 0:
         path = "exception" if exception else "young_fill" if young_only else "round"
         promote(run, int(pool.idx[choice]), p, now, fresh, path)

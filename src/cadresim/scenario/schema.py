@@ -172,12 +172,29 @@ def default_unit_types() -> dict[str, UnitType]:
 class District(Section):
     """The district whose roster the run starts from."""
 
-    generator: Literal["calibrated", "simple"] = param(
-        "calibrated", "calibrated: the default synthetic district (docs/model.md, 'The default synthetic "
-        "district'); simple: posts filled with plausible histories and no calibration (custom ladders, "
-        "theory checks)", MODEL)
-    seed: int = param(1, "seed of the synthetic roster generator (the roster is the same in every replication)",
-                  MODEL, ge=0)
+    generator: Literal["grown", "calibrated", "simple"] = param(
+        "grown", "grown: the district is grown by the model's own processes from history.start under the "
+        "rules of the time (docs/model.md, 'The default synthetic district'); calibrated: the older generator "
+        "that sets the start-date figures directly; simple: posts filled with plausible histories and no "
+        "calibration (custom ladders, theory checks)", MODEL)
+    seed: int = param(1, "seed of the synthetic roster generator; with the grown generator, the first seed tried "
+                  "for the ensemble (the roster is the same in every replication of a district)", MODEL, ge=0)
+    districts: int = param(10, "grown generator: plausible districts the run covers, each with the run's "
+                       "replications (districts accepted by rejection from seeds seed, seed + 1, ...); a roster "
+                       "file is always one district", MODEL, ge=1, le=limits.MAX_DISTRICTS)
+    accept_post80_division_level: int | None = param(
+        3, "grown generator: a district is plausible only with exactly this many 80后 division-level holders on "
+        "the start date (null: no such check)", SEED, ge=0)
+    accept_grassroots_share: Probability | None = param(
+        0.90, "grown generator: a district is plausible only when more than this share of division-level holders "
+        "has the grassroots experience of the division-level rule on the start date (null: no such check)", SEED)
+    stream: int = param(0, "random stream of the replications on a roster file: `cadresim roster export` of a grown "
+                    "district writes its stream here, so that a run on the export equals that district's runs "
+                    "(0: the roster's own stream)", MODEL, ge=0)
+    merit_rho: Annotated[float, Field(ge=0.0, lt=1.0)] = param(
+        0.0, "correlation of latent merit with how early a cadre reached the current grade against peers of the "
+        "same grade and birth year (merit ~ N(rho*z, 1 - rho^2)); fitted on the grown district's history "
+        "(docs/assumptions.md); the same for a roster file", MODEL)
     units: dict[str, UnitType] = param_factory(default_unit_types, "unit types keyed by type id", SEED)
     copies: int = param(1, "number of districts of this kind (a city: 16); each selects within itself, and "
                     "city-level unit types sit above them all. Counts such as secondment.count stay totals",
@@ -203,6 +220,8 @@ class Exceptional(Section):
 
     per_year: Headcount = param(0, "promotions a year that may waive one rule other than the age ceiling "
                           "(never during probation or within a year of a promotion)", RULE)
+    competes: bool = param(False, "candidates who may be promoted exceptionally compete with eligible ones in every "
+                           "round (true) or only fill a vacancy no eligible candidate can (false)", MODEL)
 
 
 class Score(Section):
@@ -355,6 +374,60 @@ class RiskThresholds(Section):
                                               "target after the reshuffle round is below this", MODEL)
 
 
+class RecruitEra(Section):
+    """Work-start ages of the recruits of an era of the district's history."""
+
+    start: YearMonth = param("1975-01", "first month of the era", ASSUMPTION)
+    age: tuple[Age, Age] = param((16, 20), "age range of recruits in the era (inclusive)", ASSUMPTION)
+
+
+def default_recruit_eras() -> list[RecruitEra]:
+    """Work-start ages: those born in the 1950s-60s mostly started at 16-20, graduates of the 1980s-2000s at 21-25."""
+    return [RecruitEra(start="1975-01", age=(16, 20)), RecruitEra(start="1985-01", age=(18, 23)),
+            RecruitEra(start="1996-01", age=(21, 25))]
+
+
+def default_history_cohorts() -> dict[str, Cohort]:
+    return {"c1": Cohort(start="2013-03", size=40)}
+
+
+class History(Section):
+    """How the grown district came to be: the spin-up from ``start`` to the run's start date.
+
+    Only the grown generator reads this section, and no forward parameter changes the roster it grows: the
+    spin-up runs the package's default processes under the rules of the time set here. Defaults are
+    fitted by scripts/calibrate_district.py (docs/assumptions.md)."""
+
+    start: YearMonth = param("1975-01", "first month of the spin-up (everyone in service on the start date entered "
+                             "after it)", MODEL)
+    interim_rules_from: YearMonth = param(
+        "1995-02", "from this month division-level promotions need 5 years' work and 2 years' grassroots "
+        "experience (1995 暂行条例); before it, only the age ceilings apply to them", RULE)
+    regulations_from: YearMonth = param(
+        "2002-07", "from this month the time-in-grade rules and two posts at the level below apply too "
+        "(2002 条例)", RULE)
+    waivers_per_year: Headcount = param(
+        6, "promotions a year, under the rules of the time, that may waive one rule other than the age ceiling, the "
+        "candidates who may compete with eligible ones (how strictly the rules were applied)", ASSUMPTION)
+    seniority: Weight = param(0.1, "points per year in the current grade in the past selection score (seniority "
+                              "counted for more than today's 0.1 when above it)", ASSUMPTION)
+    internal_rotation_rate: Probability = param(0.08, "yearly probability of a section-level leader's move to "
+                                                "another post in the same unit in the past", ASSUMPTION)
+    recruit_eras: list[RecruitEra] = param_factory(default_recruit_eras, "work-start ages of recruits by era "
+                                                   "(each era runs to the next one's start)", ASSUMPTION,
+                                                   min_length=1)
+    recruit_grassroots_share: Probability = param(0.2, "share of recruits bringing grassroots work", ASSUMPTION)
+    reshuffles: list[YearMonth] = param_factory(lambda: ["2001-12", "2006-12", "2011-12"],
+                                                "reshuffles of the past (five-year terms)", ASSUMPTION)
+    young_member_ages: dict[str, Age | None] = param_factory(
+        lambda: {"street_town": 35, "bureau": 40}, "team targets of the past reshuffles by unit type: at least one "
+        "division-level member younger than this (types not named: none)", ASSUMPTION)
+    grassroots_types: list[str] = param_factory(lambda: ["street_town"], "unit types whose service counted as "
+                                                "grassroots experience in the past", SEED)
+    cohorts: dict[str, Cohort] = param_factory(default_history_cohorts, "Youth Talent cohorts that started before "
+                                               "the start date (members are on the roster)", ASSUMPTION)
+
+
 class Report(Section):
     """How results are reported. Changes no simulated number; left out of the scenario hash and diffs."""
 
@@ -392,6 +465,8 @@ class Scenario(Section):
     roles: Roles = param_factory(Roles, "grades playing each role", MODEL)
     retirement: Retirement = param_factory(Retirement, "retirement ages", RULE)
     district: District = param_factory(District, "the synthetic district", SEED)
+    history: History = param_factory(History, "how the grown district came to be (no effect on a roster file)",
+                                     ASSUMPTION)
     selection: Selection = param_factory(Selection, "selection rounds", ASSUMPTION)
     probation: Probation = param_factory(Probation, "probation", RULE)
     rotation: Rotation = param_factory(Rotation, "rotation", ASSUMPTION)

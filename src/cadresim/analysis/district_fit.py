@@ -1,0 +1,164 @@
+"""The figures a grown district must agree with, measured on grown districts, and the fit table.
+
+Each target names a figure, its range and its source. ``accept`` targets are the speech's facts: every
+district of the ensemble meets them (the rejection of :mod:`cadresim.engine.districts` sees to it).
+``ensemble`` targets hold on the ensemble mean and in at least :data:`SHARE_IN_RANGE` of the accepted
+districts. ``report`` figures are shown, never fitted. No figure is set by the generator: each is
+measured on what the spin-up left (:func:`district_figures`) or on the status quo run forward from it
+(:func:`status_quo_figures`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cadresim import dates
+from cadresim.engine.districts import District
+from cadresim.engine.replications import run_scenario
+from cadresim.scenario.schema import Scenario
+
+#: Share of accepted districts in which an ``ensemble`` target must hold.
+SHARE_IN_RANGE = 0.8
+#: Replications of the status quo run forward from each district for the start-up checks.
+STATUS_QUO_REPLICATIONS = 2
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure of the start roster (or of the status quo) and the range it must fall in (inclusive)."""
+
+    name: str
+    low: float
+    high: float
+    kind: str  # accept, ensemble or report
+    source: str
+    about: str
+
+    def holds(self, value: float) -> bool:
+        return bool(self.low <= value <= self.high)
+
+
+INF = float("inf")
+TARGETS = [
+    Target("post80_division_level", 3, 3, "accept", "seed", "80后 at division level on the start date: \"only 3\""),
+    Target("division_level_grassroots_share", 0.9 + 1e-9, 0.95, "accept", "seed",
+           "division-level cadres with 2 years' grassroots experience: over 90% (acceptance), at most 95%"),
+    Target("post70_division_head_share", 0.10, 0.20, "ensemble", "seed", "正处 holders born in the 1970s: "
+           "\"not high\""),
+    Target("division_level_mean_age", 45, 48, "ensemble", "seed", "mean age at division level: \"relatively young\""),
+    Target("post80_section_eligible_strict", 1, 8, "ensemble", "seed", "80后 科级 leaders eligible for 副处 under "
+           "every rule: \"very few\""),
+    Target("post80_work_start_age", 22, 25, "ensemble", "assumption", "median work-start age of 80后 cadres"),
+    Target("post80_work_start_under_21", 0, 0.15, "ensemble", "assumption", "share of 80后 cadres who started work "
+           "before 21"),
+    Target("post80_section_head_work_start_age", 21, INF, "ensemble", "assumption",
+           "80后 正科 holders: median age at starting work"),
+    Target("post80_section_head_entry_age", 28, 32, "ensemble", "assumption",
+           "80后 正科 holders: median age at entering 正科 (before 28 is rare)"),
+    Target("entry_age_deputy_section", 29, 33, "ensemble", "assumption", "median age at entry into 副科, 2009-03 "
+           "to 2014-02"),
+    Target("entry_age_section", 32, 37, "ensemble", "assumption", "median age at entry into 正科, same years"),
+    Target("entry_age_deputy_division", 37, 42, "ensemble", "assumption", "median age at entry into 副处, same years"),
+    Target("entry_age_division", 42, 47, "ensemble", "assumption", "median age at entry into 正处, same years"),
+    Target("entry_age_deputy_bureau", 47, 52, "ensemble", "assumption", "median age at entry into 副局, same years"),
+    Target("youth_talent_c1_seconded", 40, 40, "ensemble", "assumption", "Youth Talent cohort 1 members on "
+           "secondment on the start date (40 members, mid-secondment)"),
+    Target("eligible_jump", -INF, 0, "ensemble", "assumption", "status quo: eligible 80后 科级 leaders three months "
+           "on, less 1.5 x the start count + 2 (no start-up jump)"),
+    Target("promotion_ratio", 0, 1.5, "ensemble", "assumption", "status quo: promotions in the first 12 months over "
+           "those in the next 12"),
+    Target("division_fill_6_months", 0.9, 1, "ensemble", "assumption", "status quo: division-level vacancies opened "
+           "in the first 26 months filled within 6 months"),
+    Target("post80_section_grassroots_share", -INF, INF, "report", "model", "80后 科级 leaders with 2 years' "
+           "front-line grassroots experience"),
+    Target("post80_section_two_posts_share", -INF, INF, "report", "model", "80后 正科 holders who have held two "
+           "正科 posts"),
+]
+BY_NAME = {t.name: t for t in TARGETS}
+
+
+def district_figures(scenario: Scenario, d: District) -> dict[str, float]:
+    """Every start-date figure of a grown district (no random draw enters them)."""
+    c, start = d.roster.cadres, scenario.start_month
+    post80 = c[(c["birth"] // 12 >= 1980) & (c["birth"] // 12 < 1990)]
+    work_age = (post80["work_start"] - post80["birth"]) / 12
+    heads = post80[post80["grade"] == scenario.roles.section_head]
+    out = {k: d.figures[k] for k in ("post80_division_level", "division_level_grassroots_share",
+                                     "post70_division_head_share", "division_level_mean_age",
+                                     "post80_section_eligible_strict", "post80_section_grassroots_share",
+                                     "post80_section_two_posts_share") if k in d.figures}
+    out["post80_work_start_age"] = _median(work_age)
+    out["post80_work_start_under_21"] = float((work_age < 21).mean()) if len(work_age) else float("nan")
+    out["post80_section_head_work_start_age"] = _median((heads["work_start"] - heads["birth"]) / 12)
+    out["post80_section_head_entry_age"] = _median((heads["grade_since"] - heads["birth"]) / 12)
+    for k, key in enumerate(scenario.ladder[1:], start=1):
+        out[f"entry_age_{key}"] = _median(d.entries.loc[d.entries["grade"] == k, "age"])
+    c1 = c[c["cohort"] == "c1"]
+    out["youth_talent_c1_seconded"] = float((c1["secondment_end"] > start).sum())
+    return out
+
+
+def status_quo_figures(scenario: Scenario, d: District, seed: int = 1) -> dict[str, float]:
+    """The start-up checks, on the status quo (package defaults) run forward from the district: the
+    eligible pool three months on, promotions in the first two years, division-level fills."""
+    base = Scenario(start=scenario.start, district=scenario.district.model_copy(update={"districts": 1}),
+                    snapshots=[dates.fmt(scenario.start_month + 3)], history=scenario.history)
+    from cadresim.engine.districts import DistrictRun, Start
+
+    runs = Start([DistrictRun(0, d.roster, d.seed + 1, d.seed, d.digest)])
+    res = run_scenario(base, STATUS_QUO_REPLICATIONS, seed, districts=runs)
+    m = res.per_replication
+    def metric(name: str, month: int) -> float:
+        return float(m.loc[(m["metric"] == name) & (m["date"] == dates.fmt(month)), "value"].mean())
+
+    s = scenario.start_month
+    jump = metric("post80_section_eligible_strict", s + 3) - 1.5 * metric("post80_section_eligible_strict", s) - 2
+    ev = res.events
+    promo = ev[ev["event"] == "promotion"]
+    first, second = (promo["month"] < s + 12).sum(), ((promo["month"] >= s + 12) & (promo["month"] < s + 24)).sum()
+    return {"eligible_jump": jump, "promotion_ratio": float(first / second) if second else float("inf"),
+            "division_fill_6_months": _fill_share(ev, scenario, s, s + 26)}
+
+
+def _fill_share(ev: pd.DataFrame, scenario: Scenario, first: int, last: int) -> float:
+    """Share of division-level vacancies opened in months [first, last] filled within 6 months."""
+    grades = [scenario.ladder[g] for g in scenario.role_indices("division_level")]
+    div = ev[ev["grade"].isin(grades)]
+    shares = []
+    for _, run in div.groupby("replication"):
+        opened = run[(run["event"] == "vacancy_opened") & run["month"].between(first, last)]
+        filled = run[run["event"] == "vacancy_filled"].sort_values("month")
+        for post, month in zip(opened["post_id"], opened["month"]):
+            later = filled.loc[(filled["post_id"] == post) & (filled["month"] >= month), "month"]
+            shares.append(bool(len(later)) and later.iloc[0] - month <= 6)
+    return float(np.mean(shares)) if shares else float("nan")
+
+
+def figures(scenario: Scenario, d: District) -> dict[str, float]:
+    """The start-date figures and the status quo's start-up checks of district ``d``."""
+    return district_figures(scenario, d) | status_quo_figures(scenario, d)
+
+
+def fit_table(per_district: list[dict[str, float]]) -> pd.DataFrame:
+    """Per target: its range, the ensemble mean, the share of districts in range, and whether it passes."""
+    rows = []
+    for t in TARGETS:
+        values = np.array([f.get(t.name, np.nan) for f in per_district], dtype=float)
+        mean = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+        share = float(np.mean([t.holds(v) for v in values])) if len(values) else float("nan")
+        if t.kind == "accept":
+            passed = share == 1.0
+        elif t.kind == "ensemble":
+            passed = t.holds(mean) and share >= SHARE_IN_RANGE
+        else:
+            passed = None
+        rows.append({"target": t.name, "kind": t.kind, "low": t.low, "high": t.high, "mean": mean,
+                     "share_in_range": share, "pass": passed, "source": t.source, "about": t.about})
+    return pd.DataFrame(rows)
+
+
+def _median(values: pd.Series) -> float:
+    return float(np.median(values)) if len(values) else float("nan")
