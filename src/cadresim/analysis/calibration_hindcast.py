@@ -243,8 +243,8 @@ def backtest_from(base: Scenario, later: Roster) -> Backtest:
     return Backtest(load_roster(base), later.start, roster_measures(later, base, base.start_month))
 
 
-def read_later_roster(base: Scenario, roster_file: Path, units_file: Path | None, later_date: str) -> Roster:
-    """The later roster, read and checked as of ``later_date`` (its units: ``units_file``, else the
+def read_later_roster(base: Scenario, roster_file: Path, units_file: Path | None, later_month: int) -> Roster:
+    """The later roster, read and checked as of ``later_month`` (its units: ``units_file``, else the
     scenario's).
 
     Raises:
@@ -256,7 +256,7 @@ def read_later_roster(base: Scenario, roster_file: Path, units_file: Path | None
     if units is None:
         raise InputError([Problem("--later-units", "", "the scenario has no units file (a synthetic district): "
                                   "give the later roster's units with --later-units FILE")])
-    return read_files(_at(base, dates.parse(later_date)), Path(roster_file), Path(units)).roster
+    return read_files(_at(base, later_month), Path(roster_file), Path(units)).roster
 
 
 def _at(base: Scenario, month: int) -> Scenario:
