@@ -272,8 +272,15 @@ def check_calibration(base: Scenario, params: Sequence[Parameter], targets: Sequ
         InputError: no parameter, a key twice, a key or range the scenario refuses, no target, a
             target twice, or ``budget < 1``.
     """
-    problems = check_parameters(base, params)
-    if not targets:
+    problems = [*check_parameters(base, params), *check_targets(targets), *check_budget(budget)]
+    if problems:
+        raise InputError(problems)
+
+
+def check_targets(targets: Sequence[Target], required: bool = True) -> list[Problem]:
+    """Problems of the targets: none given (when ``required``), a name given twice."""
+    problems = []
+    if required and not targets:
         problems.append(Problem("--target", "", "give at least one target, e.g. "
                                 "--target post80_section_eligible@2016-12=1,8"))
     seen: set[str] = set()
@@ -281,10 +288,12 @@ def check_calibration(base: Scenario, params: Sequence[Parameter], targets: Sequ
         if t.name in seen:
             problems.append(Problem(f"--target {t.name}", "", "this target is given twice"))
         seen.add(t.name)
-    if budget < 1:
-        problems.append(Problem("--budget", "", "must be at least 1", budget))
-    if problems:
-        raise InputError(problems)
+    return problems
+
+
+def check_budget(budget: int) -> list[Problem]:
+    """A budget below one trial, as a problem."""
+    return [Problem("--budget", "", "must be at least 1", budget)] if budget < 1 else []
 
 
 def check_parameters(base: Scenario, params: Sequence[Parameter]) -> list[Problem]:

@@ -101,7 +101,7 @@ def _plan(scenario: Path, params: list[str], targets: list[str], later: Path | N
         InputError: listing the problems.
     """
     from cadresim.analysis import calibration_hindcast as hc
-    from cadresim.analysis.calibration import Target, check_calibration
+    from cadresim.analysis.calibration import check_budget, check_parameters, check_targets
     from cadresim.analysis.calibration_targets import parse_params, parse_targets, sources_for
     from cadresim.cli.run import check_run_options
     from cadresim.scenario.loader import load_scenario
@@ -109,8 +109,10 @@ def _plan(scenario: Path, params: list[str], targets: list[str], later: Path | N
     check_run_options(replications, jobs, "replications of each trial")
     base = load_scenario(scenario, overrides)
     problems: list[Problem] = []
-    parsed = _collect(problems, lambda: parse_params(params, base), None)
-    wanted = _collect(problems, lambda: parse_targets(targets), None)
+    parsed = [p for item in params for p in _collect(problems, lambda item=item: parse_params([item], base), [])]
+    wanted = [t for item in targets for t in _collect(problems, lambda item=item: parse_targets([item]), [])]
+    problems += check_parameters(base, parsed) if parsed or not params else []
+    problems += [*check_targets(wanted, required=later is None and not targets), *check_budget(budget)]
     backtest = None
     if later is not None:
         month = _collect(problems, lambda: _parse(later_date) if later_date else base.end_month + 1, None)
@@ -122,9 +124,6 @@ def _plan(scenario: Path, params: list[str], targets: list[str], later: Path | N
     context = {"replications": replications, "seed": 0, "jobs": jobs, **({"later": backtest} if backtest else {})}
     if wanted:
         _collect(problems, lambda: sources_for(base, [t.name for t in wanted], context), None)
-    if parsed is not None and wanted is not None:
-        checked = wanted or ([Target("backtest measures")] if later is not None else [])
-        _collect(problems, lambda: check_calibration(base, parsed, checked, budget), None)
     if problems:
         raise InputError(problems)
     target = output or scenario.with_name(f"{base.name}_calibrated.yaml")
