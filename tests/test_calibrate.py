@@ -227,3 +227,11 @@ def test_cli_hindcast_prints_the_backtest_table(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "Backtest" in res.stdout and "stock.staff.1980s" in res.stdout and "promotions.section" in res.stdout
     assert not math.isnan(load_scenario(tmp_path / "fit.yaml").grades["staff"].exit_rate)
+
+
+def test_help_has_examples_and_names_values_by_metavars():
+    import re
+
+    proc = cli("calibrate", "--help")
+    assert proc.returncode == 0 and "Examples" in proc.stdout and "cadresim calibrate " in proc.stdout
+    assert not re.search(r"<(bool|int|str|path|float|list\[\w+\]|int range)>|\{[a-z_]+\}", proc.stdout), proc.stdout
