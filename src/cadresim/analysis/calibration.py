@@ -252,7 +252,7 @@ def calibrate(base: Scenario, params: Sequence[Parameter], targets: Sequence[Tar
     search = _Search(base, tuple(params), tuple(targets), evaluate, on_trial)
     start_draws = _draws(evaluate(base), targets)
     study = _study(seed)
-    first = {p.key: _current(base, p.key) for p in params}
+    first = {p.key: current_value(base, p.key) for p in params}
     if all(isinstance(v, (int, float)) for v in first.values()) and \
             all(p.low <= first[p.key] <= p.high for p in params):
         study.enqueue_trial(first)
@@ -324,14 +324,15 @@ def _key_problems(base: Scenario, p: Parameter) -> list[Problem]:
                 found.setdefault(str(blamed), blamed)
     if found:
         return list(found.values())
-    current = _current(base, p.key)
+    current = current_value(base, p.key)
     if isinstance(current, bool) or not isinstance(current, (int, float)) and current is not None:
         return [Problem(f"--param {p.key}", "", "not a number in the scenario: only numeric keys can be fitted",
                         current)]
     return []
 
 
-def _current(base: Scenario, key: str) -> Any:
+def current_value(base: Scenario, key: str) -> Any:
+    """The value of dotted ``key`` in ``base`` (None when absent)."""
     data: Any = base.model_dump(mode="json")
     for part in key.split("."):
         data = data.get(part) if isinstance(data, dict) else None

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from cadresim import dates
-from cadresim.analysis.calibration import TARGET_SOURCES, Evaluate, Parameter, Target, register_source
+from cadresim.analysis.calibration import TARGET_SOURCES, Evaluate, Parameter, Target, current_value, register_source
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.schema import Scenario
 
@@ -35,7 +35,7 @@ def parse_params(items: Iterable[str], base: Scenario) -> list[Parameter]:
     for item in items:
         key, bounds, problem = _split(item, "--param", PARAM_EXAMPLE, 2)
         if problem is None:
-            current = _current(base, key)
+            current = current_value(base, key)
             integer = isinstance(current, int) and not isinstance(current, bool)
             params.append(Parameter(key, bounds[0], bounds[1], integer=integer))
         else:
@@ -85,13 +85,6 @@ def _split(item: str, flag: str, example: str, most: int) -> tuple[str, list[flo
     if most == 2 and not all(math.isfinite(x) for x in numbers):
         return name, [], Problem(f"{flag} {name}", "", "a parameter's range needs two finite numbers", text)
     return name, numbers, None
-
-
-def _current(base: Scenario, key: str) -> Any:
-    data: Any = base.model_dump(mode="json")
-    for part in key.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
 
 
 # --- sources: which claims each target, and the combined evaluate callback ------------------------
