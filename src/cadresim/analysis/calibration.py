@@ -212,9 +212,10 @@ class Fit:
             fixed: other dotted keys to write (the ``--set`` values the fit was made under).
             when: the date in the header (default: today).
         """
+        verdict = "every target met" if self.met else "not every target met"
         lines = [f"{HEADER} on {(when or date.today()).isoformat()}:", f"#   {command}",
                  f"# seed {self.seed}, {len(self.trials)} of at most {self.budget} trials; best trial "
-                 f"{self.best_trial}, loss {self.loss:.4g} ({'every target met' if self.met else 'not every target met'})",
+                 f"{self.best_trial}, loss {self.loss:.4g} ({verdict})",
                  "# Fit at these values:", *("#   " + row for row in fit_lines(self.table))]
         data: dict[str, Any] = {"name": name}
         if extends:

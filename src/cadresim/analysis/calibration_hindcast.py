@@ -273,7 +273,8 @@ def roster_at_end(result: ReplicationResult, earlier: Roster, scenario: Scenario
 
     What the end state lacks comes from the earlier roster for the cadres in it (work start,
     enterprise experience, cohort) and from the event log (last promotion); recruits started work
-    when they entered their grade (earlier when they bring more grassroots months); nobody is on probation or secondment.
+    when they entered their grade (earlier when they bring more grassroots months); nobody is on
+    probation or secondment.
     """
     final, before = result.final, earlier.cadres.set_index("cadre_id")
     keys = pd.Index(final["key"])

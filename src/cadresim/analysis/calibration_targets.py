@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from cadresim import dates
-from cadresim.analysis.calibration import TARGET_SOURCES, Evaluate, Parameter, Target, current_value, register_source
+from cadresim.analysis.calibration import (TARGET_SOURCES, Evaluate, Parameter, Target, current_value,
+                                           register_source)
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.schema import Scenario
 
