@@ -12,15 +12,17 @@ from cadresim.scenario.loader import load_scenario, scenario_from_dict, with_ove
 from cadresim.engine.replications import DEFAULT_SEED, RunResults, run_scenario  # noqa: E402
 from cadresim.analysis.sweep import sweep  # noqa: E402  (the function; its helpers are in cadresim.analysis.sweep_*)
 
-#: Names imported on first use: comparing needs matplotlib, which ``import cadresim`` should not load.
-_LAZY = {"compare": "cadresim.analysis.compare", "write_comparison": "cadresim.output.comparison_folder"}
+#: Names imported on first use: comparing needs matplotlib and calibrating Optuna, which ``import cadresim``
+#: should not load.
+_LAZY = {"compare": "cadresim.analysis.compare", "write_comparison": "cadresim.output.comparison_folder",
+         "calibrate": "cadresim.analysis.calibration"}
 
-__all__ = ["DEFAULT_SEED", "RunResults", "__version__", "compare", "load_scenario", "run_scenario",
+__all__ = ["DEFAULT_SEED", "RunResults", "__version__", "calibrate", "compare", "load_scenario", "run_scenario",
            "scenario_from_dict", "sweep", "with_overrides", "write_comparison"]
 
 
 def __getattr__(name: str) -> object:
-    """``compare`` and ``write_comparison``, imported when first asked for."""
+    """``compare``, ``write_comparison`` and ``calibrate``, imported when first asked for."""
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'cadresim' has no attribute {name!r}")
