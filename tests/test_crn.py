@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from cadresim import load_scenario
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster as generate
 from cadresim.engine.schedule import setup, simulate
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"

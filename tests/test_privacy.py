@@ -255,7 +255,7 @@ def _months_of(date: str) -> list[int]:
 
 @pytest.mark.slow
 def test_exit_dates_in_the_shared_event_log_give_no_birth_month():
-    from cadresim.district.synthetic import generate
+    from cadresim.engine.districts import one_roster as generate
     from cadresim.engine.replications import run_scenario
     from cadresim.scenario.loader import load_scenario
 

@@ -368,7 +368,7 @@ def test_a_fractional_year_rule_promotes_once_its_months_are_served():
 
 def test_the_default_district_runs_to_the_end_with_a_fractional_year_rule():
     from cadresim import load_scenario, with_overrides
-    from cadresim.district.synthetic import generate
+    from cadresim.engine.districts import one_roster as generate
 
     sc = with_overrides(load_scenario("scenarios/baseline.yaml"), {"grades.section.years_in_grade_below": 1.04})
     res = simulate(sc, generate(sc), 1, 0, record_events=False)  # the audit raised InvariantError here before

@@ -57,7 +57,7 @@ def test_every_csv_of_a_run_escapes_text_a_spreadsheet_would_run(tmp_path: Path)
     from cadresim.engine.replications import run_scenario
     from cadresim.output.run_folder import write_results
     from cadresim.scenario.loader import scenario_from_dict
-    from cadresim.district.synthetic import generate
+    from cadresim.engine.districts import one_roster as generate
     from datetime import datetime, timezone
 
     scenario = scenario_from_dict({"end": "2017-01"}, "injection")

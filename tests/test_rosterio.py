@@ -21,7 +21,7 @@ from cadresim.io import roster_cells as rostercells
 from cadresim.io import roster_read as rosterio
 from cadresim.io import roster_write as rosterwrite
 from cadresim.report import roster_figures
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster as generate
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario, scenario_from_dict, with_overrides
 from cadresim.district.roster import check_roster, rule_breaches

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cadresim.district.synthetic import generate, unit_names
+from cadresim.district.synthetic import unit_names
+from cadresim.engine.districts import one_roster as generate
 from cadresim.report import setting_labels
 from cadresim.scenario import docs as docgen
 from cadresim.scenario.loader import load_scenario, scenario_hash

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cadresim import load_scenario, with_overrides
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster as generate
 from cadresim.engine.schedule import simulate
 from cadresim.processes import rotation
 from cadresim.validation import rates

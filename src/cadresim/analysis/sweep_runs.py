@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadresim.district.roster import Roster
+from cadresim.engine.districts import DistrictRun, growth_key, is_grown, start
 from cadresim.engine.schedule import simulate
 from cadresim.report.labels import metric_column
 from cadresim.scenario.loader import scenario_hash
@@ -61,7 +62,8 @@ TaskFn = Callable[[RunSpec], RunRecord]
 
 def run_task(spec: RunSpec) -> RunRecord:
     """Simulate one run and reduce it to its metrics (this runs in the worker)."""
-    result = simulate(spec.scenario, roster_for(spec.scenario), spec.seed, spec.replication, record_events=False)
+    roster, replication, stream = district_for(spec.scenario, spec.replication)
+    result = simulate(spec.scenario, roster, spec.seed, replication, record_events=False, stream=stream)
     values = {metric_column(m, d): float(v) for m, d, v in result.metrics}
     return RunRecord(spec.run_id, spec.replication, spec.seed, values, "", tuple(result.warnings))
 
@@ -76,14 +78,28 @@ def guarded(task_fn: TaskFn, spec: RunSpec) -> RunRecord:
                          traceback=traceback.format_exc())
 
 
-_ROSTERS: OrderedDict[str, Roster] = OrderedDict()  # per process: a cache, never a source of randomness
+_ROSTERS: OrderedDict[str, list[DistrictRun]] = OrderedDict()  # per process: a cache, never a source of randomness
+
+
+def district_for(scenario: Scenario, replication: int) -> tuple[Roster, int, int]:
+    """The start roster of a sweep's replication ``replication``, its number within its district and the
+    district's random stream: over an ensemble of D districts, replication i runs in district i mod D as
+    its replication i // D, so every point sees the same districts and draws."""
+    runs = districts_for(scenario)
+    d = runs[replication % len(runs)]
+    return d.roster, replication // len(runs), d.stream
 
 
 def roster_for(scenario: Scenario) -> Roster:
-    """The start roster of ``scenario``, built once per distinct district in each process."""
+    """The start roster of ``scenario`` (the first district of an ensemble)."""
+    return districts_for(scenario)[0].roster
+
+
+def districts_for(scenario: Scenario) -> list[DistrictRun]:
+    """The districts of ``scenario``, built once per distinct district in each process."""
     key = district_key(scenario)
     if key not in _ROSTERS:
-        _ROSTERS[key] = _load_roster(scenario)
+        _ROSTERS[key] = start(scenario).districts
         while len(_ROSTERS) > MAX_ROSTERS:
             _ROSTERS.popitem(last=False)
     _ROSTERS.move_to_end(key)
@@ -95,15 +111,11 @@ def district_key(scenario: Scenario) -> str:
     the start and end (as :func:`cadresim.district.synthetic.generate` builds it); anything else on the whole
     scenario."""
     d = scenario.district
+    if is_grown(scenario):
+        fields = {k: getattr(d, k) for k in ("seed", "districts", "accept_post80_division_level",
+                                             "accept_grassroots_share")}
+        return "grown:" + growth_key(scenario) + json.dumps(fields, sort_keys=True)
     if d.generator == "calibrated" and scenario.ladder == DEFAULT_LADDER and getattr(d, "roster_file", None) is None:
         data = {"start": scenario.start, "end": scenario.end, "district": d.model_dump(mode="json")}
         return "district:" + json.dumps(data, sort_keys=True)
     return "scenario:" + scenario_hash(scenario)
-
-
-def _load_roster(scenario: Scenario) -> Roster:
-    try:
-        from cadresim.io.roster_read import load_roster
-    except ImportError:  # a tree without roster files: the synthetic district only
-        from cadresim.district.synthetic import generate as load_roster
-    return load_roster(scenario)

@@ -75,7 +75,7 @@ def grow(scenario: Scenario, seed: int) -> Grown:
 def _enter(run: Replication, scenario: Scenario) -> None:
     """The rules of a new era apply from this month on."""
     run.scenario = scenario
-    run.org.scenario = scenario
+    run.org.change_rules(scenario)
 
 
 def era_scenarios(scenario: Scenario) -> list[tuple[int, Scenario]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, NewType
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from cadresim import dates, limits
 
@@ -205,6 +205,15 @@ class District(Section):
                                 "flag and team target (null: synthetic district)", MODEL)
     units_file: str | None = param(None, "the district's own units with their posts (CSV or .xlsx), with "
                                "roster_file (null: synthetic district)", MODEL)
+
+
+    @model_validator(mode="after")
+    def _grown_is_one_district(self) -> "District":
+        if self.generator == "grown" and self.roster_file is None and (
+                self.copies > 1 or any(u.level == "city" for u in self.units.values())):
+            raise ValueError("the grown generator grows one district: a city (copies over 1 or city-level units) "
+                             "needs generator: calibrated or simple")
+        return self
 
 
 class Retirement(Section):

@@ -387,6 +387,11 @@ class Organization:
 
     # --- changes: entries and exits -------------------------------------------------------------
 
+    def change_rules(self, scenario: Scenario) -> None:
+        """Hold the rules of ``scenario`` from now on (the grown district's spin-up: a new era of its history;
+        units and posts stay as they are)."""
+        self.scenario = scenario
+
     def set_draws(self, idx: np.ndarray, merit: np.ndarray, threshold: np.ndarray) -> None:
         """Latent merit and exit thresholds of cadres ``idx`` (roster cadres, drawn at the start)."""
         self.merit[idx] = merit

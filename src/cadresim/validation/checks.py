@@ -18,7 +18,7 @@ import pandas as pd
 from cadresim import dates
 from cadresim.validation import rates, theory
 from cadresim.validation.comparison import Z, Check, statistical
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster
 from cadresim.scenario.loader import load_scenario, with_overrides
 from cadresim.engine.schedule import simulate
 from cadresim.engine.replay import replay
@@ -30,7 +30,7 @@ THEORY = Path(__file__).resolve().parents[3] / "scenarios" / "theory"
 
 def runs(scenario: Scenario, replications: int, seed: int) -> list[pd.DataFrame]:
     """Event logs of ``replications`` replications."""
-    roster = generate(scenario)
+    roster = one_roster(scenario)
     return [simulate(scenario, roster, seed, r).events for r in range(replications)]
 
 
@@ -158,7 +158,7 @@ def yearly_matrix(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 def december_stocks(scenario: Scenario, replications: int, seed: int) -> np.ndarray:
     """Replication × year × grade stocks each December."""
-    roster = generate(scenario)
+    roster = one_roster(scenario)
     out = []
     for rep in range(replications):
         res = simulate(scenario, roster, seed, rep, record_events=False)
@@ -191,7 +191,7 @@ def absorbing_checks(name: str = "markov_absorbing.yaml", replications: int = 12
     leave = years * (1 - p.sum(axis=1))  # absorption: exit during a year spent in grade j
     group = "absorbing Markov chain (rate-based ladder)"
     sims_years, sims_leave = [], []
-    roster = generate(scenario)
+    roster = one_roster(scenario)
     cohort_end = scenario.start_month + 12 * 10
     for rep in range(replications):
         ev = simulate(scenario, roster, seed, rep).events
@@ -243,7 +243,7 @@ def little_checks(name: str = "markov_absorbing.yaml", replications: int = 8, se
     ladder, last = scenario.ladder, scenario.end_month
     t0, end = scenario.start_month + 12 * warmup_years, last - 12 * tail_years
     snaps = np.array([m for m in range(t0, end + 1) if dates.calendar_month(m) % 3 == 0])
-    roster = generate(scenario)
+    roster = one_roster(scenario)
     diffs, stocks = [], []
     for rep in range(replications):
         res = simulate(scenario, roster, seed, rep)
@@ -287,7 +287,7 @@ def bookkeeping_checks(path: Path, seed: int = 2) -> list[Check]:
     and in post, posts held, and grassroots months (of cadres in the start roster: what entrants bring
     is not in the log)."""
     scenario = load_scenario(path)
-    roster = generate(scenario)
+    roster = one_roster(scenario)
     res = simulate(scenario, roster, seed, 0)
     ev, ladder = res.events, scenario.ladder
     start = roster.cadres["grade"].value_counts()
@@ -341,7 +341,7 @@ def limit_checks(path: Path, seed: int = 4) -> list[Check]:
     frozen |= {"retirement.male": None, "retirement.female": None, "retirement.female_senior": None,
                "reshuffle.dates": [], "probation.fail_rate": 0.0}
     still = with_overrides(base, frozen)
-    roster = generate(still)
+    roster = one_roster(still)
     res = simulate(still, roster, seed, 0)
     counts = res.event_counts
     out = [Check("limit cases", "no exits, no age limits: promotions", 0, counts.get("promotion", 0), 0),
@@ -380,4 +380,4 @@ RATE_RUNS = ((THEORY.parent / "baseline.yaml", 40), (THEORY.parent / "rotation.y
 def realized_rate_checks(path: Path, replications: int, seed: int = 11) -> list[Check]:
     """Every realized rate of a shipped scenario against its parameter (``validation.rates``)."""
     scenario = load_scenario(path)
-    return rates.rate_checks(scenario, rates.tallies(scenario, generate(scenario), replications, seed))
+    return rates.rate_checks(scenario, rates.tallies(scenario, one_roster(scenario), replications, seed))
