@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cadresim import dates
 from cadresim.analysis.sweep_design import parse_ranges
 from cadresim.analysis.targets import metric_problem
 from cadresim.errors import InputError, Problem
@@ -106,11 +107,36 @@ def parse_goal(text: str, base: Scenario, flag: str = "--goal") -> Target:
         goal = parse_target(text)
     except ValueError as exc:
         raise InputError([Problem(flag, "", str(exc), text)]) from None
-    problems = [metric_problem(goal.metric, flag, "", text)]
-    known = metric_dates(base.start_month, base.reshuffle_months, base.snapshots)
-    if goal.date not in known:
-        problems.append(Problem(flag, "", f"no metrics are taken at {goal.date}; the scenario's metric dates are "
-                                f"{', '.join(known)}", text))
-    if any(problems):
-        raise InputError([p for p in problems if p is not None])
+    problems = _where_problems(goal.metric, goal.date, base, flag, text)
+    if problems:
+        raise InputError(problems)
     return goal
+
+
+def parse_metric_at(text: str, base: Scenario, flag: str = "--metric") -> tuple[str, str]:
+    """``metric@YYYY-MM`` as (metric, date), checked as :func:`parse_goal` checks a goal.
+
+    Raises:
+        InputError: bad syntax, an unknown metric, or a date without metrics.
+    """
+    metric, at, when = text.partition("@")
+    try:
+        date = dates.fmt(dates.parse(when.strip())) if at else None
+    except ValueError:
+        date = None
+    if date is None or not metric.strip():
+        raise InputError([Problem(flag, "", "expected metric@YYYY-MM, e.g. post80_section_eligible_strict@2016-12",
+                                  text)])
+    problems = _where_problems(metric.strip(), date, base, flag, text)
+    if problems:
+        raise InputError(problems)
+    return metric.strip(), date
+
+
+def _where_problems(metric: str, date: str, base: Scenario, flag: str, text: str) -> list[Problem]:
+    problems = [metric_problem(metric, flag, "", text)]
+    known = metric_dates(base.start_month, base.reshuffle_months, base.snapshots)
+    if date not in known:
+        problems.append(Problem(flag, "", f"no metrics are taken at {date}; the scenario's metric dates are "
+                                f"{', '.join(known)}", text))
+    return [p for p in problems if p is not None]
