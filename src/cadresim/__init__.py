@@ -13,14 +13,20 @@ from cadresim.engine.replications import DEFAULT_SEED, RunResults, run_scenario 
 from cadresim.analysis.sweep import sweep  # noqa: E402  (the function; its helpers are in cadresim.analysis.sweep_*)
 
 #: Names imported on first use: comparing needs matplotlib, which ``import cadresim`` should not load.
-_LAZY = {"compare": "cadresim.analysis.compare", "write_comparison": "cadresim.output.comparison_folder"}
+_LAZY = {"compare": "cadresim.analysis.compare", "write_comparison": "cadresim.output.comparison_folder",
+         "sensitivity": "cadresim.analysis.sensitivity", "target_search": "cadresim.analysis.threshold_runs",
+         "target_probability": "cadresim.analysis.targets"}
+
+_ALIAS = {"target_probability": "probability"}
 
 __all__ = ["DEFAULT_SEED", "RunResults", "__version__", "compare", "load_scenario", "run_scenario",
-           "scenario_from_dict", "sweep", "with_overrides", "write_comparison"]
+           "scenario_from_dict", "sensitivity", "sweep", "target_probability", "target_search", "with_overrides",
+           "write_comparison"]
 
 
 def __getattr__(name: str) -> object:
-    """``compare`` and ``write_comparison``, imported when first asked for."""
+    """``compare``, ``write_comparison``, ``sensitivity``, ``target_search`` and ``target_probability``,
+    imported when first asked for (they need matplotlib or SALib)."""
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
+        return getattr(import_module(_LAZY[name]), _ALIAS.get(name, name))
     raise AttributeError(f"module 'cadresim' has no attribute {name!r}")

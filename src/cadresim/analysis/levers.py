@@ -39,7 +39,7 @@ def parse_params(items: Iterable[str], flag: str = "--param") -> dict[str, tuple
 
 
 def _renamed(p: Problem, flag: str) -> Problem:
-    message = p.message.replace("rotation.cross_unit_rate=0.05,0.2", PARAM_EXAMPLE)
+    message = p.message.replace("rotation.cross_unit_rate=0.05,0.2", PARAM_EXAMPLE).replace("KEY=v1,v2,...", "KEY=low,high")
     return Problem(p.source.replace("--range", flag, 1), p.path, message, p.value)
 
 

@@ -104,7 +104,7 @@ def target_search(base: Scenario, key: str, low: float, high: float, goal: str, 
     reused = len(store.finished())
     evaluate = _evaluator(base, key, lattice, aim, replications, seed, jobs, executor, store, on_progress)
     result = search(evaluate, lattice, aim, replications, budget)
-    return TargetSearch(base, key, result, replications, seed, budget or 0, Path(output) if output else None,
+    return TargetSearch(base, key, result, replications, seed, budget or full_budget(replications, lattice), Path(output) if output else None,
                         reused, describe_executor(executor, jobs))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cadresim.cli import compare, roster, run, sweep, teams  # noqa: F401  (they register their commands)
+from cadresim.cli import compare, roster, run, sensitivity, sweep, target, teams  # noqa: F401  (they register their commands)
 from cadresim.cli.common import app, err
 
 
