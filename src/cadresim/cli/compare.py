@@ -49,7 +49,7 @@ def compare(
 ) -> None:
     """Compare scenarios with a baseline: comparison.csv, plots and a self-contained report.html."""
     from cadresim.analysis.compare import compare as build
-    from cadresim.cli.target import print_comparison_targets
+    from cadresim.cli.target_lines import print_comparison_targets
     from cadresim.io.output_target import check_target
     from cadresim.output.comparison_folder import default_output, write_comparison
 

@@ -60,7 +60,7 @@ def run(
     from cadresim.io.output_target import check_target, claim
     from cadresim.io.privacy import resolve_key
     from cadresim.analysis.targets import check_target_metrics
-    from cadresim.cli.target import print_run_targets
+    from cadresim.cli.target_lines import print_run_targets
     from cadresim.io.roster_read import read_roster
 
     try:  # every input problem before anything is run or written

@@ -96,24 +96,3 @@ def _points_table(ts) -> Table:
                       f"{row['ci95_high']:.3g}]", f"{row['p_met']:.0%} [{row['p_ci95_low']:.0%}, "
                       f"{row['p_ci95_high']:.0%}]", "yes" if row["goal_met"] else "no")
     return table
-
-
-def print_run_targets(res) -> None:
-    """The run's targets, one sentence each (nothing when the scenario names none)."""
-    from cadresim.analysis.targets import scenario_targets, sentence, target_rows
-
-    targets = scenario_targets(res.scenario)
-    if targets:
-        for _, row in target_rows(res.scenario.name, targets, res.per_replication).iterrows():
-            out.print(sentence(row), highlight=False)
-
-
-def print_comparison_targets(comp) -> None:
-    """Per target, how likely each scenario meets it (nothing when no scenario names a target)."""
-    from cadresim.analysis.targets import comparison_sentence
-
-    table = comp.tables.get("targets")
-    if table is None or table.empty:
-        return
-    for _, rows in table.groupby("target", sort=False):
-        out.print(comparison_sentence(rows), highlight=False)
