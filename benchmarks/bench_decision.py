@@ -24,7 +24,7 @@ PARAMS = ["youth_talent.cohorts.c2.size=20,80", "rotation.cross_unit_rate=0.05,0
           "selection.assessment_noise=0.1,0.5", "youth_talent.cohorts.c2.mentoring=0.1,0.5",
           "youth_talent.cohorts.c2.bonus_years=1,4", "youth_talent.cohorts.c2.age_cap=32,38"]
 METRIC = "post80_section_eligible_strict@2016-12"
-GOAL = "post80_section_eligible_strict@2016-12 >= 10"
+GOAL = "post80_section_eligible_strict@2016-12 >= 1.5"
 SHORT = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
 
 

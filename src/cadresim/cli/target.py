@@ -19,14 +19,14 @@ from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError
 from cadresim.scenario.loader import load_scenario
 
-EXAMPLES = """Example: how large must the second Youth Talent cohort be for at least 10 post-80 cadres eligible
+EXAMPLES = """Example: how large must the second Youth Talent cohort be for at least 1.5 post-80 cadres eligible
 (strict) in December 2016 -- in mean, then in 80% of futures?
 
   cadresim target scenarios/youth2.yaml --vary youth_talent.cohorts.c2.size=0..80
---goal "post80_section_eligible_strict@2016-12 >= 10" -r 10 -j 2
+--goal "post80_section_eligible_strict@2016-12 >= 1.5" -r 10 -j 2
 
   cadresim target scenarios/youth2.yaml --vary youth_talent.cohorts.c2.size=0..80
---goal "post80_section_eligible_strict@2016-12 >= 10" --probability 0.8 -r 20 -j 2"""
+--goal "post80_section_eligible_strict@2016-12 >= 1.5" --probability 0.8 -r 20 -j 2"""
 
 
 @app.command("target", epilog=EXAMPLES)
