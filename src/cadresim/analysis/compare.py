@@ -23,6 +23,7 @@ from cadresim import dates
 from cadresim.analysis.compare_teams import team_notes, team_tables
 from cadresim.analysis.differences import comparison_table, pairing, summary_rows
 from cadresim.analysis.scenario_changes import differences_table
+from cadresim.analysis.targets import comparison_targets
 from cadresim.errors import InputError, Problem
 from cadresim.io.results_folder import OPTIONAL, RunFolder, load_runs
 from cadresim.measures.metrics import HEADLINE
@@ -125,7 +126,8 @@ def _tables(runs: list[RunFolder], metrics: list[str] | None) -> dict[str, pd.Da
     for name in STACKED:
         if all(name in r.tables for r in runs):
             tables[name] = pd.concat([r.tables[name].assign(scenario=r.name) for r in runs], ignore_index=True)
-    return {**tables, **team_tables(runs)}
+    targets = comparison_targets(runs)
+    return {**tables, **team_tables(runs), **({"targets": targets} if len(targets) else {})}
 
 
 def _notes(comp: Comparison) -> list[str]:

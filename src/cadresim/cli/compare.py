@@ -49,6 +49,7 @@ def compare(
 ) -> None:
     """Compare scenarios with a baseline: comparison.csv, plots and a self-contained report.html."""
     from cadresim.analysis.compare import compare as build
+    from cadresim.cli.target_lines import print_comparison_targets
     from cadresim.io.output_target import check_target
     from cadresim.output.comparison_folder import default_output, write_comparison
 
@@ -70,6 +71,7 @@ def compare(
     for note in comp.notes:
         err.print(f"[yellow]warning:[/] {escape(note)}", highlight=False, markup=True)
     out.print(_table(comp))
+    print_comparison_targets(comp)
     out.print(f"Comparison written to [bold]{target}/[/] (open [bold]{target / 'report.html'}[/] in a browser)")
 
 

@@ -65,6 +65,8 @@ def run(
     from cadresim.engine.districts import is_grown
     from cadresim.io.output_target import check_target, claim
     from cadresim.io.privacy import resolve_key
+    from cadresim.analysis.targets import check_target_metrics
+    from cadresim.cli.target_lines import print_run_targets
     from cadresim.io.roster_read import read_roster
 
     try:  # every input problem before anything is run or written
@@ -72,6 +74,7 @@ def run(
         if lang not in ("en", "zh"):
             raise InputError([Problem("--lang", "", "unknown language; use en or zh", lang)])
         sc = load_scenario(scenario, [*overrides, *district_override(districts)])
+        check_target_metrics(sc, str(scenario))
         target = output or Path("results") / sc.name
         check_target(target, "run", force)  # the output first: nothing else is read for a run that cannot be written
         loaded = None if is_grown(sc) else read_roster(sc)
@@ -88,6 +91,7 @@ def run(
         interrupted()
     if not quiet:
         _print_summary(res.summary, sc.title.text(lang, sc.name), lang)
+        print_run_targets(res)
         for w in res.warnings:
             err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
         replaced = f" (replacing {held.replaces})" if held.replaces else ""
@@ -191,10 +195,12 @@ def validate(
     overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Check a scenario without running it, and the roster and units files it names."""
+    from cadresim.analysis.targets import check_target_metrics
     from cadresim.io.roster_read import read_roster
 
     try:
         sc = load_scenario(scenario, overrides)
+        check_target_metrics(sc, str(scenario))
         loaded = read_roster(sc) if sc.district.roster_file is not None else None
     except InputError as e:
         fail(e)

@@ -52,6 +52,8 @@ def write_comparison(comp: Comparison, out_dir: Path, force: bool = False) -> Pa
         for name, file in TEAM_FILES.items():
             if name in comp.tables:
                 write_csv(comp.tables[name], tmp / file)
+        if "targets" in comp.tables:
+            write_csv(comp.tables["targets"], tmp / "targets.csv")
         images = _write_plots(comp, tmp / "plots")
         (tmp / "report.html").write_text(render_report(comp, images), encoding="utf-8")
         (tmp / MANIFEST).write_text(json.dumps(build_manifest(comp), indent=2, ensure_ascii=False),

@@ -7,6 +7,8 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 from cadresim import __version__
 from cadresim.scenario.loader import scenario_hash, to_yaml
 from cadresim.measures.metrics import HEADLINE
@@ -17,6 +19,7 @@ from cadresim.io.provenance import git_commit
 from cadresim.io.results_folder import MANIFEST, RESOLVED
 from cadresim.io.spreadsheet_escape import write_csv
 from cadresim.engine.replications import RunResults
+from cadresim.analysis.targets import scenario_targets, target_rows
 
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
@@ -64,6 +67,13 @@ def _write_tables(res: RunResults, folder: Path) -> None:
     write_csv(res.pool, folder / "pool.csv")
     if not res.teams.empty:
         write_csv(res.teams, folder / "teams.csv")
+    if res.scenario.report.targets:
+        write_csv(run_targets(res), folder / "targets.csv")
+
+
+def run_targets(res: RunResults) -> pd.DataFrame:
+    """P(target met) over the replications for each of the scenario's report.targets (targets.csv)."""
+    return target_rows(res.scenario.name, scenario_targets(res.scenario), res.per_replication)
 
 
 def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | None, lang: str = "en") -> None:

@@ -7,11 +7,12 @@ from typing import Iterator
 from cadresim import dates, limits
 from cadresim.errors import Problem
 from cadresim.scenario.schema import Scenario
+from cadresim.scenario.targets import check_targets, metric_dates
 
 
 def check(s: Scenario) -> list[Problem]:
     """Every problem of meaning in a parsed scenario (source left blank: the loader fills it in)."""
-    return [*_ladder(s), *_units(s), *_size(s), *_ages(s), *_timeline(s), *_processes(s)]
+    return [*_ladder(s), *_units(s), *_size(s), *_ages(s), *_timeline(s), *_processes(s), *_targets(s)]
 
 
 def _p(path: str, message: str, value: object = None) -> Problem:
@@ -150,3 +151,8 @@ def _processes(s: Scenario) -> Iterator[Problem]:
     if s.rotation.cross_unit_rate + s.rotation.internal_rate > 1:
         yield _p("rotation", "cross_unit_rate + internal_rate must not exceed 1",
                  s.rotation.cross_unit_rate + s.rotation.internal_rate)
+
+
+def _targets(s: Scenario) -> Iterator[Problem]:
+    """Each report target parses and names a date the scenario takes metrics at."""
+    yield from check_targets(s.report.targets, metric_dates(s.start_month, s.reshuffle_months, s.snapshots))

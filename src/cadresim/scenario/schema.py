@@ -443,6 +443,11 @@ class Report(Section):
     risk: RiskThresholds = param_factory(RiskThresholds, "thresholds of the team at-risk flag (teams.csv)", MODEL)
     top_teams: int = param(10, "teams listed by `cadresim teams` by default; in `cadresim compare`, the baseline's "
                        "caps the teams that change most, per scenario and reshuffle", MODEL, ge=1)
+    targets: list[str] = param_factory(list, "targets whose probability `run` and `compare` report, each "
+                                       "'metric@YYYY-MM op number' with op one of >=, >, <=, < (e.g. "
+                                       "'post80_section_eligible_strict@2016-12 >= 10'); the date must be one "
+                                       "the scenario takes metrics at (start, each reshuffle, snapshots); see "
+                                       "docs/decision.md", MODEL)
 
 
 class Title(Section):
