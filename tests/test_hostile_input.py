@@ -107,7 +107,7 @@ def test_units_rows_have_a_documented_maximum(district, monkeypatch):
 
 
 def test_synthetic_district_posts_and_units_are_checked_in_the_scenario(tmp_path):
-    path = yaml_file(tmp_path, "district: {copies: 100}\n")
+    path = yaml_file(tmp_path, "district: {copies: 100, generator: calibrated}\n")
     code, text = cli("validate", path)
     assert code == 2 and "posts in the district (copies x counts x posts): at most 120,000" in text
 

@@ -40,6 +40,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "reshuffle": ("Reshuffle", "换届"),
     "report": ("Report", "报告"),
     "report.risk": ("At-risk flag", "风险标记"),
+    "history": ("History of the grown district", "生长区的历史"),
+    "history.cohorts.<key>": ("Past Youth Talent cohort {entry}", "过去的青年英才{entry}期"),
 }
 
 #: The Chinese meaning of every setting, by generic key (the English is the schema's).
@@ -77,8 +79,17 @@ MEANINGS_ZH: dict[str, str] = {
     "retirement.male": "男性退休年龄（不设则不退休）",
     "retirement.female": "女性退休年龄（不设则不退休）",
     "retirement.female_senior": "处级及以上女干部的退休年龄",
-    "district.generator": "calibrated：符合起始目标的默认合成区；simple：按合理履历填满职位、不作校准（自定义职级序列、理论检验）",
-    "district.seed": "合成干部名册生成器的随机种子（各次重复模拟的名册相同）",
+    "district.generator": "grown：按模型自身的过程、依当时的规定从 history.start 生长出本区；calibrated：直接设定起始数字的旧生成器；"
+                          "simple：按合理履历填满职位、不作校准（自定义职级序列、理论检验）",
+    "district.seed": "合成干部名册生成器的随机种子；grown 生成器下为集合中第一个尝试的种子（同一个区的各次重复模拟名册相同）",
+    "district.districts": "grown 生成器：运行所覆盖的合理区个数，每个区都做同样次数的重复模拟（从 seed、seed+1……中按拒绝抽样接受）；"
+                          "自己的名册始终算一个区",
+    "district.accept_post80_division_level": "grown 生成器：起始日处级干部中80后恰为此数的区才算合理（不设则不检查）",
+    "district.accept_grassroots_share": "grown 生成器：起始日具有处级任职条件所要求基层经历的处级干部占比高于此值的区才算合理（不设则不检查）",
+    "district.stream": "名册文件各次重复模拟的随机数流：`cadresim roster export` 导出生长区时写入该区的随机数流，使对导出名册的"
+                       "运行与该区在集合中的运行相同（0：名册自己的随机数流）",
+    "district.merit_rho": "潜在素质与“在同职级中多早进入本职级”的相关系数（素质 ~ N(rho*z, 1-rho^2)），在生长区的历史上拟合；"
+                          "名册文件同样适用",
     "district.copies": "此类区的个数（一个市：16个）；各区在本区内选拔，市级单位类型在各区之上。secondment.count 等数量仍为总数",
     "district.roster_file": "本区自己的干部名册（CSV 或 .xlsx；列见 `cadresim roster template`），代替合成区；"
                             "路径相对于设置它的方案文件；与 units_file 同用时，单位类型只提供基层标记和年轻干部目标（不设则用合成区）",
@@ -140,6 +151,28 @@ MEANINGS_ZH: dict[str, str] = {
     "reshuffle.rotate_after_years": "在同一岗位任职满此年限的处级干部在换届时交流（不设则不适用）",
     "reshuffle.leadership_move_on": "每名区领导换届时交流去职的概率",
     "reshuffle.young_targets": "换届时每个未达到年轻干部目标的班子先补一个空缺",
+    "history.start": "生长的起始月份（起始日在职的人都是此后进入的）",
+    "history.interim_rules_from": "自此月起，晋升处级须有5年工作经历和2年基层经历（1995年暂行条例）；此前处级只受年龄上限限制",
+    "history.regulations_from": "自此月起，任职年限和在下一级两个职位任职的条件也适用（2002年条例）",
+    "history.waivers_per_year": "按当时的规定，每年可不受除年龄上限以外的一项条件限制而提拔的人数，这些人选与符合条件者一同竞争"
+                                "（执行规定的严格程度）",
+    "history.seniority": "过去选拔评分中本职级每任职一年的加分（高于今天的0.1即论资排辈更重）",
+    "history.internal_rotation_rate": "过去科级领导每年在本单位内调整到另一岗位的概率",
+    "history.recruit_eras": "各时期招录人员的参加工作年龄（每个时期到下一个时期开始为止）",
+    "history.recruit_grassroots_share": "招录人员中带有基层工作经历的比例",
+    "history.reshuffles": "过去的换届（五年一届）",
+    "history.young_member_ages.<key>": "过去换届时各类单位的班子目标：至少一名处级成员低于此年龄（未列出的类型：无目标）",
+    "history.grassroots_types": "过去任职计入基层经历的单位类型",
+    "history.cohorts.<key>.start": "该期开始的月份",
+    "history.cohorts.<key>.size": "学员人数",
+    "history.cohorts.<key>.age_cap": "入选时的最高年龄",
+    "history.cohorts.<key>.grades": "学员的来源职级（不设则为科级领导职级）",
+    "history.cohorts.<key>.secondment_months": "到基层一线挂职的月数",
+    "history.cohorts.<key>.mentoring": "对学员潜在素质的提升（导师带教）",
+    "history.cohorts.<key>.bonus_years": "挂职结束后享受评分加分的年数",
+    "history.cohorts.<key>.placement": "挂职结束后，正科学员调整到另一个正科岗位（有空缺则到空缺岗位，否则对调）",
+    "selection.exceptional.competes": "可破格提拔的人选在每轮选拔中与符合条件者一同竞争（是），或只补无人符合条件的空缺（否）",
+    "report.targets": "目标，如 \"post80_section_eligible_strict@2016-12 >= 10\"：run 和 compare 报告各方案达到目标的概率",
     "report.top_teams": "`cadresim teams` 默认列出的班子数；在 `cadresim compare` 中，以基准方案的取值限定每个方案每次换届列出的变化最大的班子数",
     "report.risk.vacancies_over_successors": "换届时预计空缺多于本单位符合条件的继任人选平均数时，视为存在风险",
     "report.risk.young_target_probability": "换届后达到年轻干部目标的概率低于此值时，视为存在风险",
