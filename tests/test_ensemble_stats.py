@@ -4,14 +4,20 @@ runs share their districts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadresim import stats
+from cadresim import __version__, stats
+from cadresim.analysis.compare import check_districts
+from cadresim.analysis.differences import comparison_tables, welch_difference
 from cadresim.engine.replications import summarize
+from cadresim.errors import InputError
+from cadresim.io.results_folder import RunFolder
 
 T9 = 2.262157  # t(0.975, 9)
 
@@ -149,3 +155,132 @@ def test_summary_of_one_district_is_unchanged_by_the_district_column():
     per_rep = per_replication(1, 12)
     pd.testing.assert_frame_equal(summarize(per_rep), summarize(per_rep.drop(columns="district")))
     assert list(summarize(per_rep).columns) == ["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"]
+
+
+# --- comparisons district by district ------------------------------------------------------------
+
+METRIC, DATE = "post80_division_level", "2016-12"
+
+
+def ensemble_run(name: str, values: np.ndarray, reps: int, seed: int = 1, districts: list[dict] | None = None,
+                 district_column: bool = True) -> RunFolder:
+    """A run of one metric over len(values) // reps districts, replication r in district r // reps."""
+    d = np.arange(len(values)) // reps
+    table = pd.DataFrame({"replication": np.arange(len(values)), "district": d, "metric": METRIC, "date": DATE,
+                          "value": values})
+    if not district_column:
+        table = table.drop(columns="district")
+    summary = summarize(table)
+    manifest = {"cadresim_version": __version__, "scenario": name, "seed": seed, "replications": len(values)}
+    if districts is None:
+        districts = [{"district": i, "seed": 100 + i, "digest": f"{i:064x}"} for i in range(d.max() + 1)]
+    if districts:
+        manifest["districts"] = districts
+    return RunFolder(Path(name), name, manifest, {"name": name}, {"summary": summary, "replications": table})
+
+
+def ensemble_pair(effect: np.ndarray, reps: int = 4, seed: int = 7) -> tuple[RunFolder, RunFolder]:
+    """A baseline over len(effect) districts and a scenario shifted by each district's effect, paired."""
+    rng = np.random.default_rng(seed)
+    base = 20 + np.repeat(rng.normal(0, 3, len(effect)), reps) + rng.normal(0, 1, len(effect) * reps)
+    scen = base + np.repeat(effect, reps) + rng.normal(0, 0.3, len(effect) * reps)
+    return ensemble_run("base", base, reps), ensemble_run("scen", scen, reps)
+
+
+def test_each_districts_paired_difference_and_how_many_exclude_zero():
+    effect = np.array([2.0] * 7 + [0.0] * 2 + [-2.0])
+    base, scen = ensemble_pair(effect)
+    table, by_district = comparison_tables([base, scen])
+    assert list(by_district["district"]) == list(range(10))
+    b, s = (r.tables["replications"]["value"].to_numpy() for r in (base, scen))
+    for d, row in by_district.iterrows():
+        mean, _, low, high, _ = stats.mean_ci(s[4 * d:4 * d + 4] - b[4 * d:4 * d + 4])
+        assert (row["diff"], row["diff_ci95_low"], row["diff_ci95_high"], row["n"]) == pytest.approx(
+            (mean, low, high, 4))
+    assert list(by_district["direction"][:7]) == ["higher"] * 7 and by_district["direction"][9] == "lower"
+    row = table[table["scenario"] == "scen"].iloc[0]
+    assert (row["n_districts"], row["districts_higher"], row["districts_lower"]) == (10, 7, 1)
+    assert row["robustness"] == "higher in 7 of 10 districts, lower in 1"
+
+
+def test_the_overall_difference_is_nested_t_over_the_districts_differences():
+    base, scen = ensemble_pair(np.linspace(0, 3, 10))
+    table, by_district = comparison_tables([base, scen])
+    row = table[table["scenario"] == "scen"].iloc[0]
+    mean, _, low, high, _ = stats.mean_ci(by_district["diff"].to_numpy())  # t over districts, 9 df
+    assert (row["diff"], row["diff_ci95_low"], row["diff_ci95_high"]) == pytest.approx((mean, low, high))
+    assert bool(row["paired"]) and row["paired_halfwidth"] == pytest.approx((high - low) / 2)
+    means = [r.tables["replications"].groupby("district")["value"].mean().to_numpy() for r in (base, scen)]
+    assert row["unpaired_halfwidth"] == pytest.approx(welch_difference(*means).halfwidth)
+    naive = stats.mean_ci(scen.tables["replications"]["value"].to_numpy()
+                          - base.tables["replications"]["value"].to_numpy())
+    assert (naive[3] - naive[2]) < (high - low)  # the naive paired interval leaves the districts out
+
+
+def test_unpaired_runs_over_districts_compare_district_means_district_by_district():
+    base, scen = ensemble_pair(np.array([1.0, 2.0, 3.0]))
+    other = ensemble_run("scen", scen.tables["replications"]["value"].to_numpy(), 4, seed=2)
+    table, by_district = comparison_tables([base, other])
+    row = table[table["scenario"] == "scen"].iloc[0]
+    assert not bool(row["paired"])
+    mean, _, low, high, _ = stats.mean_ci(by_district["diff"].to_numpy())
+    assert (row["diff"], row["diff_ci95_low"], row["diff_ci95_high"]) == pytest.approx((mean, low, high))
+    b = base.tables["replications"]
+    welch = welch_difference(b["value"][b["district"] == 0].to_numpy(),
+                             other.tables["replications"]["value"][:4].to_numpy())
+    assert by_district.iloc[0][["diff_ci95_low", "diff_ci95_high"]].tolist() == pytest.approx([welch.low, welch.high])
+
+
+def test_one_district_keeps_the_replication_pairing_and_says_nothing_of_robustness():
+    base, scen = ensemble_pair(np.array([1.0]), reps=6)
+    table, by_district = comparison_tables([base, scen])
+    old, _ = comparison_tables([ensemble_run("base", base.tables["replications"]["value"].to_numpy(), 6,
+                                             districts=[], district_column=False),
+                                ensemble_run("scen", scen.tables["replications"]["value"].to_numpy(), 6,
+                                             districts=[], district_column=False)])
+    cols = ["diff", "diff_ci95_low", "diff_ci95_high", "paired_halfwidth", "unpaired_halfwidth"]
+    pd.testing.assert_frame_equal(table[cols], old[cols])
+    row = table[table["scenario"] == "scen"].iloc[0]
+    assert row["n_districts"] == 1 and row["robustness"] == "" and len(by_district) == 1
+
+
+def test_robustness_leads_with_the_direction_of_the_difference():
+    from cadresim.analysis.differences import robustness
+
+    assert robustness(1.5, 7, 0, 10) == "higher in 7 of 10 districts, lower in none"
+    assert robustness(-0.4, 1, 3, 10) == "lower in 3 of 10 districts, higher in 1"
+    assert robustness(0.1, 0, 0, 10) == "higher in none of 10 districts, lower in none"
+
+
+# --- compared runs share their districts ---------------------------------------------------------
+
+
+def test_runs_on_other_districts_are_refused_naming_both_folders_and_what_differs():
+    base, scen = ensemble_pair(np.zeros(3))
+    moved = [{"district": i, "seed": 100 + i + (i == 2), "digest": f"{i:064x}"} for i in range(3)]
+    other = ensemble_run("scen", scen.tables["replications"]["value"].to_numpy(), 4, districts=moved)
+    with pytest.raises(InputError) as e:
+        check_districts([base, other])
+    assert "scen: districts: not run on the same districts as the baseline base" in str(e.value)
+    assert "district 2: seed 102 against 103" in str(e.value)
+    digest = [{**d, "digest": "f" * 64} if d["district"] == 1 else d for d in base.districts]
+    with pytest.raises(InputError, match="district 1: roster SHA-256 000000000000… against ffffffffffff…"):
+        check_districts([base, ensemble_run("scen", scen.tables["replications"]["value"].to_numpy(), 4,
+                                            districts=digest)])
+    fewer = ensemble_run("scen", scen.tables["replications"]["value"].to_numpy()[:8], 4)
+    with pytest.raises(InputError, match="3 against 2 districts"):
+        check_districts([base, fewer])
+    check_districts([base, scen])  # the same districts: no problem
+
+
+def test_a_run_from_before_ensembles_counts_as_one_district():
+    values = np.arange(8.0)
+    old = ensemble_run("old", values, 8, districts=[], district_column=False)
+    one = ensemble_run("one", values + 1, 8)
+    assert old.districts == [] and old.n_districts == 1 and one.n_districts == 1
+    check_districts([old, one])
+    check_districts([one, old])
+    table, _ = comparison_tables([old, one])
+    assert table[table["scenario"] == "one"]["diff"].iloc[0] == pytest.approx(1.0)
+    with pytest.raises(InputError, match="1 against 3 districts"):
+        check_districts([old, ensemble_pair(np.zeros(3))[0]])

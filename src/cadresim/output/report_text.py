@@ -74,6 +74,23 @@ TEXT: dict[str, dict[str, str]] = {
                        "replication is compared with the same replication of the baseline and the interval is "
                        "computed on these paired differences. Otherwise the comparison is unpaired (Welch's "
                        "interval).",
+        "robust_up": "higher in {k} of {n} districts, lower in {other}",
+        "robust_down": "lower in {k} of {n} districts, higher in {other}",
+        "robust_none": "none",
+        "robust_sentence": "District by district: {text}.",
+        "method_ensemble": "Each scenario was simulated over the same {districts} plausible districts (start rosters), "
+                           "{per} times each (one replication is one possible future of one district). Results are "
+                           "means over the districts with 95% confidence intervals that account for replications "
+                           "being nested in districts, so that they include what is not known about the district: "
+                           "a Student-t interval of the mean of the district means, over the districts, made on the "
+                           "logit scale for shares and on the log scale for counts (docs/model.md, \"Intervals "
+                           "across districts\"). Differences are computed district by district: where a scenario "
+                           "has the baseline's seed and number of replications, replication i of both started from "
+                           "the same district with the same random draws, so each replication is compared with the "
+                           "same replication of the baseline; otherwise (Welch's interval) each district's mean is "
+                           "compared with the baseline's. The interval of a difference is a t-interval over the "
+                           "districts' differences. A difference counts as higher (lower) in a district where that "
+                           "district's own 95% interval, over its replications, lies above (below) zero.",
         "narrower": "Pairing made the intervals of the differences a median {pct:.0f}% narrower than unpaired "
                     "intervals would have been.",
         "col_scenario": "Scenario", "col_folder": "Results folder", "col_reps": "Replications",
@@ -169,6 +186,16 @@ TEXT: dict[str, dict[str, str]] = {
                        "（见 docs/model.md）；各次模拟结果相同时，区间即为该数值。差异采用普通t分布区间。"
                        "方案与基准的随机种子和重复次数相同时，两者第i次模拟使用相同的随机数（共同随机数），"
                        "逐次比较后对配对差异计算置信区间；否则采用非配对的Welch区间。",
+        "robust_up": "{n}个区中{k}个区较高，{other}个区较低",
+        "robust_down": "{n}个区中{k}个区较低，{other}个区较高",
+        "robust_none": "0",
+        "robust_sentence": "逐区看：{text}。",
+        "method_ensemble": "每个方案在相同的{districts}个合理的区（起始名册）上各模拟{per}次（每次为一个区的一种可能的未来）。"
+                           "结果为各区的均值及95%置信区间，区间考虑了重复模拟嵌套于区之内，因而包含了对区的情况的不确定性："
+                           "对各区均值的平均数按区计算t分布区间，比例在logit尺度、人数在对数尺度上计算（见 docs/model.md）。"
+                           "差异逐区计算：方案与基准的随机种子和重复次数相同时，两者第i次模拟从同一个区出发并使用相同的随机数，"
+                           "逐次比较；否则（Welch区间）比较各区的均值。差异的置信区间按各区差异计算t分布区间。"
+                           "某区自身的95%置信区间（按该区各次模拟计算）高于（低于）零时，该区计为较高（较低）。",
         "narrower": "配对比较使差异的置信区间比非配对比较窄，中位数为{pct:.0f}%。",
         "col_scenario": "方案", "col_folder": "结果目录", "col_reps": "重复次数", "col_seed": "随机种子",
         "col_version": "cadresim", "col_commit": "提交", "col_finished": "完成时间", "col_paired": "与基准的比较",
