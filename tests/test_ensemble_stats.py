@@ -284,3 +284,78 @@ def test_a_run_from_before_ensembles_counts_as_one_district():
     assert table[table["scenario"] == "one"]["diff"].iloc[0] == pytest.approx(1.0)
     with pytest.raises(InputError, match="1 against 3 districts"):
         check_districts([old, ensemble_pair(np.zeros(3))[0]])
+
+
+# --- end to end: real runs on two districts ------------------------------------------------------
+
+DISTRICT_SEEDS = (1, 2)
+REPS = 2
+
+
+def ensemble_results(scenario_file: str, reps: int = REPS):
+    """A scenario run on each district seed, gathered as the ensemble engine writes it: a ``district``
+    column after ``replication``, replications numbered across districts."""
+    from dataclasses import replace
+
+    from cadresim.engine.replications import run_scenario
+    from cadresim.scenario.loader import load_scenario
+
+    ROOT = Path(__file__).resolve().parents[1]
+    runs = [run_scenario(load_scenario(ROOT / "scenarios" / scenario_file, [f"district.seed={s}"]), reps,
+                         record_events=False) for s in DISTRICT_SEEDS]
+
+    def stacked(name: str) -> pd.DataFrame:
+        frames = [getattr(r, name).assign(replication=lambda t, d=d: t["replication"] + d * reps)
+                  .pipe(lambda t, d=d: t.insert(1, "district", d) or t) for d, r in enumerate(runs)]
+        return pd.concat(frames, ignore_index=True)
+
+    per_rep = stacked("per_replication")
+    merged = replace(runs[0], replications=reps * len(runs), per_replication=per_rep, summary=summarize(per_rep),
+                     timeseries=stacked("timeseries"), eligibility=stacked("eligibility"), ages=stacked("ages"),
+                     pool=stacked("pool"))
+    return merged, runs
+
+
+def write_ensemble(res, folder: Path, districts: list[dict]) -> Path:
+    import json
+    from datetime import datetime
+
+    from cadresim.output.run_folder import write_results
+
+    write_results(res, folder, jobs=1, started=datetime.now(), plots=False)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "districts": districts}))
+    return folder
+
+
+@pytest.mark.slow
+def test_compare_over_two_real_districts_end_to_end(tmp_path):
+    from conftest import cli
+
+    from cadresim.io.results_folder import load_run
+
+    districts = [{"district": d, "seed": s, "digest": f"{s:064x}"} for d, s in enumerate(DISTRICT_SEEDS)]
+    (base, base_parts), (youth, youth_parts) = ensemble_results("baseline.yaml"), ensemble_results("youth2.yaml")
+    summary = base.summary.set_index(["metric", "date"])
+    assert set(summary["n_districts"]) == {2} and summary["between_share"].dropna().between(0, 1).all()
+    runs = [write_ensemble(r, tmp_path / n, districts) for r, n in ((base, "baseline"), (youth, "youth2"))]
+    proc = cli("compare", *runs, "-o", tmp_path / "cmp")
+    assert proc.returncode == 0, proc.stderr
+    by_district = pd.read_csv(tmp_path / "cmp" / "differences_by_district.csv", dtype={"date": str})
+    assert set(by_district["district"]) == {0, 1} and set(by_district["scenario"]) == {"youth2"}
+    assert "of 2 districts" in (tmp_path / "cmp" / "report.html").read_text()
+    # each district's difference is that district's own paired comparison, as a run of one district
+    for d in (0, 1):
+        single = [write_ensemble(parts[d], tmp_path / f"{n}{d}", [districts[d]])
+                  for parts, n in ((base_parts, "b"), (youth_parts, "y"))]
+        one, _ = comparison_tables([load_run(p) for p in single])
+        one = one[one["scenario"] == "youth2"].set_index(["metric", "date"])
+        here = by_district[by_district["district"] == d].set_index(["metric", "date"])
+        pd.testing.assert_series_equal(here["diff"], one.loc[here.index, "diff"], check_names=False)
+    # a run on other districts is refused, naming both folders, and nothing is written
+    other = write_ensemble(youth, tmp_path / "youth2_other", [districts[0], {**districts[1], "seed": 9}])
+    proc = cli("compare", runs[0], other, "-o", tmp_path / "refused")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    text = " ".join(proc.stderr.split())
+    assert "youth2_other" in text and str(runs[0]) in text and "district 1: seed 2 against 9" in text
+    assert not (tmp_path / "refused").exists()
