@@ -57,6 +57,8 @@ def _names(comp: Comparison, lab: Mapping[str, str]) -> str:
 def _footer(comp: Comparison, t: Mapping[str, str]) -> str:
     """The footer, worded by where the runs' rosters came from (their manifests)."""
     sources = {r.roster_source for r in comp.runs}
+    if sources == {"synthetic"} and comp.runs[0].n_districts > 1:
+        return t["footer_ensemble"].format(n=comp.runs[0].n_districts)
     return t["footer"] if sources == {"synthetic"} else t["footer_roster"] if sources == {"files"} else \
         t["footer_mixed"]
 
@@ -155,13 +157,15 @@ def sentence(metric: str, row: Mapping[str, Any], scenario: str, baseline: str, 
 
 def robustness_text(row: Mapping[str, Any], t: Mapping[str, str]) -> str:
     """How many districts' own intervals exclude zero in each direction, the direction of the difference
-    first ("higher in 7 of 10 districts, lower in none"); "" for one district."""
+    first ("higher in 7 of 10 districts, lower in none"); "" for one district or a difference that does
+    not vary."""
     n = row.get("n_districts")
-    if pd.isna(n) or int(n) < 2 or pd.isna(row.get("districts_higher")):
-        return ""
+    if pd.isna(n) or int(n) < 2 or pd.isna(row.get("districts_higher")) or not row["diff_ci95_high"] > \
+            row["diff_ci95_low"]:
+        return ""  # one district, or no variation (the shared start)
     higher, lower = int(row["districts_higher"]), int(row["districts_lower"])
     k, other, key = (lower, higher, "robust_down") if row["diff"] < 0 else (higher, lower, "robust_up")
-    return t[key].format(k=k, n=int(n), other=other or t["robust_none"])
+    return t[key].format(k=k or t["robust_none"], n=int(n), other=other or t["robust_none"])
 
 
 def _with_robustness(text: str, row: Mapping[str, Any], t: Mapping[str, str]) -> str:
