@@ -184,15 +184,14 @@ def _overall(base: pd.DataFrame, x: pd.DataFrame, paired: bool, by_district: pd.
         welch = welch_difference(base["value"].to_numpy(), x["value"].to_numpy())
         if not paired:
             return welch, welch
-        common = base.index.intersection(x.index)
-        return paired_difference(base.loc[common, "value"].to_numpy(), x.loc[common, "value"].to_numpy()), welch
+        b, s, _ = _aligned(base, x)
+        return paired_difference(b, s), welch
     shared = by_district["district"].to_numpy()
-    means = [v[v["district"].isin(shared)].groupby("district")["value"].mean().to_numpy() for v in (base, x)]
+    means = [np.array([v[g == d].mean() for d in shared]) for v, g in (_arrays(base), _arrays(x))]
     unpaired = welch_difference(*means)
     if paired:
-        common = base.index.intersection(x.index)
-        d = x.loc[common, "value"] - base.loc[common, "value"]
-        mean, _sd, low, high, *_ = nested_mean_ci(d.to_numpy(), base.loc[common, "district"].to_numpy())
+        b, s, g = _aligned(base, x)
+        mean, _sd, low, high, *_ = nested_mean_ci(s - b, g)
         return Difference(mean, low, high), unpaired
     mean, _sd, low, high, _n = mean_ci(by_district["diff"].to_numpy())
     return Difference(mean, low, high), unpaired
@@ -210,16 +209,32 @@ def district_differences(base: pd.DataFrame, x: pd.DataFrame, paired: bool) -> p
         unpaired) and direction ("higher" or "lower" where the interval excludes zero, else "").
     """
     rows = []
-    b_groups, x_groups = dict(list(base.groupby("district"))), dict(list(x.groupby("district")))
-    for district in sorted(set(b_groups) & set(x_groups)):
-        b, s = b_groups[district]["value"], x_groups[district]["value"]
-        if paired:
-            common = b.index.intersection(s.index)
-            diff, n = paired_difference(b[common].to_numpy(), s[common].to_numpy()), len(common)
-        else:
-            diff, n = welch_difference(b.to_numpy(), s.to_numpy()), len(s)
-        rows.append((int(district), diff.mean, diff.low, diff.high, n, direction(diff)))
-    return _district_frame(rows)
+    if paired:
+        b, s, g = _aligned(base, x)
+        for district in np.unique(g):
+            here = g == district
+            rows.append((district, paired_difference(b[here], s[here]), int(here.sum())))
+    else:
+        (bv, bg), (xv, xg) = _arrays(base), _arrays(x)
+        for district in np.intersect1d(bg, xg):
+            rows.append((district, welch_difference(bv[bg == district], xv[xg == district]),
+                         int((xg == district).sum())))
+    return _district_frame([(int(d), diff.mean, diff.low, diff.high, n, direction(diff)) for d, diff, n in rows])
+
+
+def _arrays(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(values, their districts) as arrays."""
+    return values["value"].to_numpy(dtype=float), values["district"].to_numpy()
+
+
+def _aligned(base: pd.DataFrame, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The baseline's and the scenario's values of the replications both have, paired, and their districts."""
+    common = base.index.intersection(x.index)
+    if len(common) == len(base) == len(x) and base.index.equals(x.index):
+        b, s = base, x
+    else:
+        b, s = base.loc[common], x.loc[common]
+    return b["value"].to_numpy(dtype=float), s["value"].to_numpy(dtype=float), b["district"].to_numpy()
 
 
 def _district_frame(rows: list[tuple]) -> pd.DataFrame:
