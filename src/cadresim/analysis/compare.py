@@ -51,9 +51,9 @@ class Comparison:
         runs: the runs, baseline first.
         tables: ``comparison`` (one row per metric, date and scenario; see
             :data:`cadresim.analysis.differences.COLUMNS`), ``by_district`` (each scenario's difference
-            in each district, :data:`cadresim.analysis.differences.DISTRICT_COLUMNS`), ``differences`` (what each scenario
-            changes from the baseline: scenario, key, baseline, value), the runs' tables stacked with
-            a ``scenario`` column (``replications``, ``timeseries``, ``eligibility``, ``pool``, where
+            in each district, :data:`cadresim.analysis.differences.DISTRICT_COLUMNS`), ``differences``
+            (what each scenario changes from the baseline: scenario, key, baseline, value), the runs'
+            tables stacked with a ``scenario`` column (``replications``, ``timeseries``, ``eligibility``, ``pool``, where
             every run has them), and, where any run has teams.csv, ``teams`` and ``team_changes``
             (see :mod:`cadresim.analysis.compare_teams`).
         figures: name -> matplotlib Figure (see :func:`build_figures`).

@@ -78,7 +78,7 @@ def _table(comp: Comparison) -> Table:
     labels, titles, and shares in percentage points)."""
     from cadresim.analysis.compare import key_date, labels_for
     from cadresim.report.labels import date_text, is_share, metric_label, scenario_text
-    from cadresim.report.numbers import DIFFERENCE_TEXT, difference_text
+    from cadresim.report.numbers import DIFFERENCE_TEXT
 
     words, (lab, _) = DIFFERENCE_TEXT[comp.lang], labels_for(comp, comp.lang)
     date = key_date(comp)
