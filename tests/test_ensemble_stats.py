@@ -359,3 +359,17 @@ def test_compare_over_two_real_districts_end_to_end(tmp_path):
     text = " ".join(proc.stderr.split())
     assert "youth2_other" in text and str(runs[0]) in text and "district 1: seed 2 against 9" in text
     assert not (tmp_path / "refused").exists()
+
+
+def test_the_report_says_how_robust_a_difference_is_in_both_languages():
+    from cadresim.output.html import robustness_text
+    from cadresim.output.report_text import TEXT
+
+    row = {"n_districts": 10, "districts_higher": 7, "districts_lower": 0, "diff": 2.0, "diff_ci95_low": 1.0,
+           "diff_ci95_high": 3.0}
+    assert robustness_text(row, TEXT["en"]) == "higher in 7 of 10 districts, lower in none"
+    assert robustness_text(row, TEXT["zh"]) == "10个区中7个区较高，0个区较低"
+    down = {**row, "diff": -1.0, "districts_higher": 1, "districts_lower": 3}
+    assert robustness_text(down, TEXT["en"]) == "lower in 3 of 10 districts, higher in 1"
+    assert robustness_text({**row, "n_districts": 1}, TEXT["en"]) == ""  # one district: nothing to say
+    assert robustness_text({**row, "diff_ci95_low": 3.0}, TEXT["en"]) == ""  # nothing varies (the start)
