@@ -7,6 +7,10 @@ that cannot be negative (values >= 0) its logarithm, anything else the mean itse
 is carried to that scale by the delta method. Such an interval never leaves the range, shrinks to the
 mean when every replication agrees, and is the plain t-interval, mean ± t(0.975, n − 1) · sd / √n, far
 from the bounds. Differences between scenarios can take either sign: they keep the plain t-interval.
+
+Replications nested in districts (an ensemble of start rosters, R replications each) get
+:func:`nested_mean_ci`: the interval of the mean of the district means, on the same scale, with the
+districts as the sample (docs/model.md, "Intervals across districts").
 """
 
 from __future__ import annotations
@@ -40,6 +44,52 @@ def mean_ci(x: np.ndarray, bounds: Bounds = UNBOUNDED) -> tuple[float, float, fl
     sd = float(np.std(x, ddof=1))
     inside = bool(x.min() >= bounds[0] and x.max() <= bounds[1])
     return (mean, sd, *interval(mean, sd, n, bounds if inside else UNBOUNDED), n)
+
+
+def nested_mean_ci(values: np.ndarray, groups: np.ndarray, bounds: Bounds = UNBOUNDED
+                   ) -> tuple[float, float, float, float, int, int, float]:
+    """(mean, sd, ci95_low, ci95_high, n, n_groups, between_share) of values nested in groups.
+
+    The groups are districts, the values their replications. The mean is the mean of the group means
+    and its interval is :func:`interval` of the group means: a Student-t interval on n_groups − 1
+    degrees of freedom (on the logit or log scale within ``bounds``, as :func:`mean_ci`), which counts
+    the spread between groups as well as the chance within them. It is exact for a balanced design
+    (every group has the same number of values) of normal values; unbalanced groups weigh alike.
+    ``sd`` is the standard deviation of all n values. ``between_share`` is the one-way random-effects
+    ANOVA estimate of σ²_between / (σ²_between + σ²_within), clipped to [0, 1]: NaN when it cannot be
+    estimated (no group with two values, or no variation at all).
+
+    With one group this is :func:`mean_ci` exactly, with n_groups 1 and between_share NaN.
+    """
+    x = np.asarray(values, dtype=float)
+    codes, n_g = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)[1:]
+    if len(n_g) < 2:
+        return (*mean_ci(x, bounds), 1, math.nan)
+    means = np.bincount(codes, weights=x) / n_g
+    mean = float(np.mean(means))
+    sd = float(np.std(x, ddof=1))
+    inside = bool(x.min() >= bounds[0] and x.max() <= bounds[1])
+    low, high = interval(mean, float(np.std(means, ddof=1)), len(means), bounds if inside else UNBOUNDED)
+    return mean, sd, low, high, len(x), len(means), between_share(x, codes, means, n_g)
+
+
+def between_share(x: np.ndarray, codes: np.ndarray, means: np.ndarray, n_g: np.ndarray) -> float:
+    """σ²_between / (σ²_between + σ²_within) by one-way random-effects ANOVA (method of moments, with
+    the usual n0 for unequal group sizes), clipped to [0, 1]; NaN when not estimable.
+
+    Args:
+        x: the values; codes: each value's group (0 .. G − 1); means, n_g: each group's mean and size.
+    """
+    n, g = len(x), len(n_g)
+    if n - g < 1 or g < 2:
+        return math.nan
+    within = float(np.sum((x - means[codes]) ** 2)) / (n - g)
+    grand = float(np.sum(x)) / n
+    between_ms = float(np.sum(n_g * (means - grand) ** 2)) / (g - 1)
+    n0 = (n - float(np.sum(n_g ** 2)) / n) / (g - 1)
+    between = max((between_ms - within) / n0, 0.0)
+    total = between + within
+    return math.nan if not total > 0 else min(between / total, 1.0)
 
 
 def interval(mean: float, sd: float, n: int, bounds: Bounds = UNBOUNDED) -> tuple[float, float]:

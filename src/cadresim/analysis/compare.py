@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from cadresim import dates
 from cadresim.analysis.compare_teams import team_notes, team_tables
-from cadresim.analysis.differences import comparison_table, pairing, summary_rows
+from cadresim.analysis.differences import comparison_tables, pairing, summary_rows
 from cadresim.analysis.scenario_changes import differences_table
 from cadresim.analysis.targets import comparison_targets
 from cadresim.errors import InputError, Problem
@@ -39,6 +39,8 @@ LEFT_OUT = {"teams.csv": "its teams are left out of the teams at risk (its ladde
 #: The runs' tables stacked with a scenario column, where every run has them.
 STACKED = ("replications", "timeseries", "eligibility", "pool")
 LANGS = ("en", "zh")
+#: How an unpaired run over several districts is compared (the end of its note).
+WITHIN_DISTRICTS = " within each district, the overall interval over the districts' differences"
 POOL_GRADE, POOL_DECADE = "deputy_division", 1980
 
 
@@ -49,9 +51,10 @@ class Comparison:
     Attributes:
         runs: the runs, baseline first.
         tables: ``comparison`` (one row per metric, date and scenario; see
-            :data:`cadresim.analysis.differences.COLUMNS`), ``differences`` (what each scenario
-            changes from the baseline: scenario, key, baseline, value), the runs' tables stacked with
-            a ``scenario`` column (``replications``, ``timeseries``, ``eligibility``, ``pool``, where
+            :data:`cadresim.analysis.differences.COLUMNS`), ``by_district`` (each scenario's difference
+            in each district, :data:`cadresim.analysis.differences.DISTRICT_COLUMNS`), ``differences``
+            (what each scenario changes from the baseline: scenario, key, baseline, value), the runs'
+            tables stacked with a ``scenario`` column (``replications``, ``timeseries``, ``eligibility``, ``pool``, where
             every run has them), and, where any run has teams.csv, ``teams`` and ``team_changes``
             (see :mod:`cadresim.analysis.compare_teams`).
         figures: name -> matplotlib Figure (see :func:`build_figures`).
@@ -95,11 +98,12 @@ def compare(dirs: list[Path], baseline: Path | None = None, metrics: list[str] |
         lang: "en" or "zh" (Chinese labels; plots fall back to English without a CJK font).
 
     Raises:
-        InputError: bad folders, fewer than two, an unknown metric or language.
+        InputError: bad folders, fewer than two, runs on different districts, an unknown metric or language.
     """
     if lang not in LANGS:
         raise InputError([Problem("--lang", "", f"unknown language; use one of {', '.join(LANGS)}", lang)])
     runs = load_runs(dirs, baseline)
+    check_districts(runs)
     chosen = _check_metrics(runs, metrics)
     comp = Comparison(runs, _tables(runs, metrics), pairing={r.name: pairing(runs[0], r) for r in runs[1:]},
                       metrics=chosen, lang=lang, plot_lang=lang)
@@ -108,6 +112,42 @@ def compare(dirs: list[Path], baseline: Path | None = None, metrics: list[str] |
     _set_fonts(comp)
     comp.figures = build_figures(comp)
     return comp
+
+
+def check_districts(runs: list[RunFolder]) -> None:
+    """Check that every run covers the baseline's districts: the same district seeds and roster digests,
+    in the same order (manifest.json "districts"). A run written before ensembles has no such list and
+    counts as one district, which may be compared with any run of one district.
+
+    Raises:
+        InputError: one problem per run whose districts differ, naming both folders and what differs.
+    """
+    base = runs[0]
+    problems = []
+    for run in runs[1:]:
+        what = _districts_differ(base, run)
+        if what:
+            problems.append(Problem(str(run.path), "districts", f"not run on the same districts as the baseline "
+                                    f"{base.path} ({what}); a comparison sets each district against the same "
+                                    "district: rerun both with the same district settings and number of districts"))
+    if problems:
+        raise InputError(problems)
+
+
+def _districts_differ(base: RunFolder, run: RunFolder) -> str:
+    """What differs between the two runs' districts ("" when nothing does, or nothing can be told)."""
+    if base.n_districts != run.n_districts:
+        return f"{base.n_districts} against {run.n_districts} districts"
+    differ = []
+    for i, (b, r) in enumerate(zip(base.districts, run.districts)):
+        name = b.get("district", i)
+        if b.get("seed") != r.get("seed"):
+            differ.append(f"district {name}: seed {b.get('seed')} against {r.get('seed')}")
+        elif b.get("digest") != r.get("digest"):
+            differ.append(f"district {name}: roster SHA-256 {str(b.get('digest'))[:12]}… against "
+                          f"{str(r.get('digest'))[:12]}…")
+    more = f"; and {len(differ) - 3} more" if len(differ) > 3 else ""
+    return "; ".join(differ[:3]) + more
 
 
 def _check_metrics(runs: list[RunFolder], metrics: list[str] | None) -> list[str]:
@@ -122,7 +162,8 @@ def _check_metrics(runs: list[RunFolder], metrics: list[str] | None) -> list[str
 
 
 def _tables(runs: list[RunFolder], metrics: list[str] | None) -> dict[str, pd.DataFrame]:
-    tables = {"comparison": comparison_table(runs, metrics), "differences": differences_table(runs)}
+    comparison, by_district = comparison_tables(runs, metrics)
+    tables = {"comparison": comparison, "by_district": by_district, "differences": differences_table(runs)}
     for name in STACKED:
         if all(name in r.tables for r in runs):
             tables[name] = pd.concat([r.tables[name].assign(scenario=r.name) for r in runs], ignore_index=True)
@@ -136,8 +177,9 @@ def _notes(comp: Comparison) -> list[str]:
     if len(set(versions.values())) > 1:
         notes.append("model versions differ (" + ", ".join(f"{n}: {v}" for n, v in versions.items())
                      + "): differences may come from the model, not only the policy")
-    notes += [f"{name}: {how} — using an unpaired (Welch) interval" for name, how in comp.pairing.items()
-              if how != "paired"]
+    several = comp.baseline.n_districts > 1
+    notes += [f"{name}: {how} — using an unpaired (Welch) interval" + (WITHIN_DISTRICTS if several else "")
+              for name, how in comp.pairing.items() if how != "paired"]
     for name in OPTIONAL:
         lacking = [r.name for r in comp.runs if name.removesuffix(".csv") not in r.tables]
         if lacking:
@@ -157,8 +199,9 @@ def _notes_zh(comp: Comparison) -> dict[str, str]:
         if note.startswith("model versions differ"):
             listed = "，".join(f"{n}：{v}" for n, v in versions.items())
             out[note] = f"模型版本不同（{listed}）：差异可能来自模型，而不只是政策"
-        elif note.endswith("using an unpaired (Welch) interval") and note.split(":")[0] in names:
-            out[note] = f"{note.split(':')[0]}：随机种子或重复次数与基准不同，采用非配对（Welch）区间"
+        elif "using an unpaired (Welch) interval" in note and note.split(":")[0] in names:
+            within = "（逐区计算；总体区间按各区差异计算）" if note.endswith(WITHIN_DISTRICTS) else ""
+            out[note] = f"{note.split(':')[0]}：随机种子或重复次数与基准不同，采用非配对（Welch）区间{within}"
         elif " missing in " in note:
             table, _, rest = note.partition(" missing in ")
             out[note] = f"{rest.split(':')[0]}缺少{table}：相关内容未列入"

@@ -80,7 +80,7 @@ def _table(comp: Comparison) -> Table:
     labels, titles, and shares in percentage points)."""
     from cadresim.analysis.compare import key_date, labels_for
     from cadresim.report.labels import date_text, is_share, metric_label, scenario_text
-    from cadresim.report.numbers import DIFFERENCE_TEXT, difference_text
+    from cadresim.report.numbers import DIFFERENCE_TEXT
 
     words, (lab, _) = DIFFERENCE_TEXT[comp.lang], labels_for(comp, comp.lang)
     date = key_date(comp)
@@ -94,7 +94,17 @@ def _table(comp: Comparison) -> Table:
         table.add_column(f"{scenario_text(name, lab)} ({how})", justify="right")
     for metric in comp.metrics:
         here = rows[rows["metric"] == metric].set_index("scenario")
-        cells = [difference_text(here.loc[n], metric) if n in here.index else "" for n in comp.scenarios[1:]]
+        cells = [_cell(here.loc[n], metric, comp.lang) if n in here.index else "" for n in comp.scenarios[1:]]
         unit = f" ({words['points']})" if is_share(metric) else ""
         table.add_row(metric_label(metric, lab) + unit, *cells)
     return table
+
+
+def _cell(row: "pd.Series", metric: str, lang: str) -> str:
+    """A difference with its interval and, over several districts, in how many it is higher or lower."""
+    from cadresim.output.html import robustness_text
+    from cadresim.output.report_text import TEXT
+    from cadresim.report.numbers import difference_text
+
+    robust = robustness_text(row, TEXT[lang])
+    return difference_text(row, metric) + (f"\n{robust}" if robust else "")

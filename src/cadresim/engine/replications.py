@@ -23,9 +23,12 @@ from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, S
 from cadresim.measures.teams import MEASURES, aggregate
 from cadresim.district.roster import Roster
 from cadresim.scenario.schema import Scenario
-from cadresim.stats import mean_ci
+from cadresim.stats import mean_ci, nested_mean_ci
 
 DEFAULT_SEED = 20140221  # the date of the speech; fixed so two runs of the same command agree
+SUMMARY_COLUMNS = ("metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n")
+#: summary.csv's further columns for a run over several districts.
+NESTED_COLUMNS = ("n_districts", "between_share")
 
 
 @dataclass
@@ -142,8 +145,17 @@ def gather(scenario: Scenario, seed: int, results: list[ReplicationResult], unit
 
 def summarize(per_rep: pd.DataFrame) -> pd.DataFrame:
     """Mean, sd and the 95% CI of the mean for each metric and date, within the metric's range
-    (:func:`cadresim.stats.mean_ci` with :func:`cadresim.measures.kinds.bounds`)."""
+    (:func:`cadresim.stats.mean_ci` with :func:`cadresim.measures.kinds.bounds`).
+
+    Replications of more than one district (a ``district`` column with two values or more) get the
+    nested interval across districts (:func:`cadresim.stats.nested_mean_ci`) and two more columns,
+    ``n_districts`` and ``between_share``; one district keeps the table as it was.
+    """
+    nested = "district" in per_rep.columns and per_rep["district"].nunique() > 1
     rows = []
     for (metric, date), g in per_rep.groupby(["metric", "date"], sort=False):
-        rows.append((metric, date, *mean_ci(g["value"].to_numpy(), bounds(metric))))
-    return pd.DataFrame(rows, columns=["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"])
+        values = g["value"].to_numpy()
+        cells = nested_mean_ci(values, g["district"].to_numpy(), bounds(metric)) if nested else \
+            mean_ci(values, bounds(metric))
+        rows.append((metric, date, *cells))
+    return pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *(NESTED_COLUMNS if nested else ())])

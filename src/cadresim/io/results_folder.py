@@ -68,6 +68,18 @@ class RunFolder:
         return int(self.manifest["replications"])
 
     @property
+    def districts(self) -> list[dict[str, Any]]:
+        """The districts the run covers, in order (manifest.json "districts": each a dict with district,
+        seed and digest); ``[]`` for a run written before ensembles, which covered one district."""
+        districts = self.manifest.get("districts")
+        return [d for d in districts if isinstance(d, dict)] if isinstance(districts, list) else []
+
+    @property
+    def n_districts(self) -> int:
+        """How many districts the run covers (1 for a run written before ensembles)."""
+        return max(len(self.districts), 1)
+
+    @property
     def roster_source(self) -> str:
         """Where the run's start roster came from: "files" (a department's own) or "synthetic"."""
         roster = self.manifest.get("roster")

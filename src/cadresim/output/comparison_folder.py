@@ -26,6 +26,8 @@ from cadresim.output.html import render_report
 
 #: The team tables and the files they are written to.
 TEAM_FILES = {"teams": "teams_comparison.csv", "team_changes": "teams_changes.csv"}
+#: Each scenario's difference from the baseline in each district (runs over several districts).
+BY_DISTRICT = "differences_by_district.csv"
 
 
 def default_output(comp: Comparison) -> Path:
@@ -35,8 +37,9 @@ def default_output(comp: Comparison) -> Path:
 
 
 def write_comparison(comp: Comparison, out_dir: Path, force: bool = False) -> Path:
-    """Write comparison.csv, teams_comparison.csv and teams_changes.csv (where any run has teams),
-    plots/<figure>.png, report.html and manifest.json (last) into ``out_dir``, atomically.
+    """Write comparison.csv, differences_by_district.csv (runs over several districts), teams_comparison.csv
+    and teams_changes.csv (where any run has teams), plots/<figure>.png, report.html and manifest.json
+    (last) into ``out_dir``, atomically.
 
     ``out_dir`` must be new, empty, or (with ``force``) an earlier comparison folder
     (:func:`cadresim.io.output_target.check_target`).
@@ -49,6 +52,8 @@ def write_comparison(comp: Comparison, out_dir: Path, force: bool = False) -> Pa
     _check_output(comp, out_dir)
     with claim(out_dir, "comparison", force), atomic_folder(out_dir) as tmp:
         write_csv(comp.tables["comparison"], tmp / "comparison.csv")
+        if comp.baseline.n_districts > 1:
+            write_csv(comp.tables["by_district"], tmp / BY_DISTRICT)
         for name, file in TEAM_FILES.items():
             if name in comp.tables:
                 write_csv(comp.tables[name], tmp / file)
@@ -69,7 +74,8 @@ def build_manifest(comp: Comparison) -> dict[str, Any]:
         "baseline": comp.baseline.name,
         "scenarios": comp.scenarios,
         "runs": [{"name": r.name, "folder": str(r.path), "scenario": r.manifest.get("scenario"),
-                  "replications": r.replications, "seed": r.seed, "roster": r.manifest.get("roster")}
+                  "replications": r.replications, "seed": r.seed, "districts": r.n_districts,
+                  "roster": r.manifest.get("roster")}
                  for r in comp.runs],
         "metrics": comp.metrics,
         "lang": comp.lang,

@@ -58,6 +58,8 @@ def _names(comp: Comparison, lab: Mapping[str, str]) -> str:
 def _footer(comp: Comparison, t: Mapping[str, str]) -> str:
     """The footer, worded by where the runs' rosters came from (their manifests)."""
     sources = {r.roster_source for r in comp.runs}
+    if sources == {"synthetic"} and comp.runs[0].n_districts > 1:
+        return t["footer_ensemble"].format(n=comp.runs[0].n_districts)
     return t["footer"] if sources == {"synthetic"} else t["footer_roster"] if sources == {"files"} else \
         t["footer_mixed"]
 
@@ -121,7 +123,8 @@ def _brief(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) -> st
     for name in comp.scenarios[1:]:
         title = scenario_text(name, lab)
         rows = at[at["scenario"] == name].set_index("metric").reindex(comp.metrics).dropna(subset=["diff"])
-        clear = [sentence(m, r, title, base, when, comp.lang, lab) for m, r in rows.iterrows() if _clear(r)]
+        clear = [_with_robustness(sentence(m, r, title, base, when, comp.lang, lab), r, t)
+                 for m, r in rows.iterrows() if _clear(r)]
         unclear = [metric_label(m, lab) for m, r in rows.iterrows() if not _clear(r)]
         items = "".join(f"<li>{_e(s)}</li>" for s in clear)
         if unclear:
@@ -151,6 +154,24 @@ def sentence(metric: str, row: Mapping[str, Any], scenario: str, baseline: str, 
     return t[key].format(scenario=scenario, baseline=baseline, when=when, what=what,
                          value=_num(abs(row["diff"]), metric), unit=lab.get(unit, ""),
                          low=_num(row["diff_ci95_low"], metric), high=_num(row["diff_ci95_high"], metric))
+
+
+def robustness_text(row: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    """How many districts' own intervals exclude zero in each direction, the direction of the difference
+    first ("higher in 7 of 10 districts, lower in none"); "" for one district or a difference that does
+    not vary."""
+    n = row.get("n_districts")
+    if pd.isna(n) or int(n) < 2 or pd.isna(row.get("districts_higher")) or not row["diff_ci95_high"] > \
+            row["diff_ci95_low"]:
+        return ""  # one district, or no variation (the shared start)
+    higher, lower = int(row["districts_higher"]), int(row["districts_lower"])
+    k, other, key = (lower, higher, "robust_down") if row["diff"] < 0 else (higher, lower, "robust_up")
+    return t[key].format(k=k or t["robust_none"], n=int(n), other=other or t["robust_none"])
+
+
+def _with_robustness(text: str, row: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    robust = robustness_text(row, t)
+    return f"{text} {t['robust_sentence'].format(text=robust)}" if robust else text
 
 
 # --- the headline table --------------------------------------------------------------------------
@@ -208,6 +229,8 @@ def _diff_cell(r: pd.Series, metric: str, t: Mapping[str, str]) -> str:
     unit = " pp" if is_share(metric) else ""
     cls = "num clear" if _clear(r) else "num"
     span = f'<span class="ci">{_e(ci)}</span>' if ci else ""
+    robust = robustness_text(r, t)
+    span += f'<span class="ci">{_e(robust)}</span>' if robust else ""
     return f'<td class="{cls}">{_e(_num(r["diff"], metric, signed=True) + unit + mark)}{span}</td>'
 
 
@@ -435,7 +458,10 @@ def _entry(name: str, entries: Mapping[str, str]) -> str:
 
 def _method(comp: Comparison, t: Mapping[str, str], lab: Mapping[str, str]) -> str:
     reps = sorted({r.replications for r in comp.runs})
-    text = t["method_text"].format(reps="/".join(str(r) for r in reps))
+    districts = comp.baseline.n_districts
+    per = "/".join(str(r // districts) for r in reps)
+    text = t["method_ensemble"].format(districts=districts, per=per) if districts > 1 else \
+        t["method_text"].format(reps="/".join(str(r) for r in reps))
     ratio = comp.tables["comparison"]["halfwidth_ratio"].dropna()
     narrower = f" {t['narrower'].format(pct=100 * (1 - ratio.median()))}" if len(ratio) else ""
     head = "".join(f"<th>{_e(t[c])}</th>" for c in ("col_scenario", "col_folder", "col_reps", "col_seed",
