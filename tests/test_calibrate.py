@@ -111,7 +111,7 @@ def test_hindcast_recovers_a_known_staff_exit_rate():
     from cadresim.engine.schedule import simulate
     from cadresim.io.roster_read import load_roster
 
-    base = scenario_from_dict({"end": "2017-02", "reshuffle": {"dates": []}})
+    base = scenario_from_dict({"end": "2017-02", "reshuffle": {"dates": []}, "district": {"generator": "calibrated"}})
     earlier = load_roster(base)
     truth = with_overrides(base, {"grades.staff.exit_rate": 0.08})
     later = hc.roster_at_end(simulate(truth, earlier, 999, 0, True), earlier, truth)  # another seed: own noise
@@ -136,7 +136,7 @@ def test_the_same_seed_reproduces_the_later_roster_exactly():
     from cadresim.io.roster_read import load_roster
 
     base = scenario_from_dict({"end": "2015-02", "reshuffle": {"dates": []},
-                               "district": {"units": {"bureau": {"count": 6}, "street_town": {"count": 2}}}})
+                               "district": {"generator": "calibrated", "units": {"bureau": {"count": 6}, "street_town": {"count": 2}}}})
     earlier = load_roster(base)
     result = simulate(hc.hindcast_scenario(base, base.end_month + 1), earlier, 7, 0, True)
     later = hc.roster_at_end(result, earlier, base)
@@ -216,7 +216,7 @@ def test_cli_hindcast_prints_the_backtest_table(tmp_path):
 
     scenario = tmp_path / "small.yaml"
     scenario.write_text("name: small\nend: 2015-02\nreshuffle: {dates: []}\n"
-                        "district: {units: {bureau: {count: 6}, street_town: {count: 2}}}\n", encoding="utf-8")
+                        "district: {generator: calibrated, units: {bureau: {count: 6}, street_town: {count: 2}}}\n", encoding="utf-8")
     base = load_scenario(scenario)
     earlier = load_roster(base)
     later = hc.roster_at_end(simulate(base, earlier, 3, 0, True), earlier, base)

@@ -238,9 +238,9 @@ SOURCE = register_source(BacktestSource())
 
 def backtest_from(base: Scenario, later: Roster) -> Backtest:
     """The backtest of ``base`` (its start roster: the earlier one) against the ``later`` roster."""
-    from cadresim.io.roster_read import load_roster
+    from cadresim.engine.districts import one_roster
 
-    return Backtest(load_roster(base), later.start, roster_measures(later, base, base.start_month))
+    return Backtest(one_roster(base), later.start, roster_measures(later, base, base.start_month))
 
 
 def read_later_roster(base: Scenario, roster_file: Path, units_file: Path | None, later_month: int) -> Roster:

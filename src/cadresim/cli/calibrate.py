@@ -101,6 +101,7 @@ def _plan(scenario: Path, params: list[str], targets: list[str], later: Path | N
         InputError: listing the problems.
     """
     from cadresim.analysis import calibration_hindcast as hc
+    from cadresim.analysis import district_fit  # noqa: F401  (registers the grown district's figures as targets)
     from cadresim.analysis.calibration import check_budget, check_parameters, check_targets
     from cadresim.analysis.calibration_targets import parse_params, parse_targets, sources_for
     from cadresim.cli.run import check_run_options

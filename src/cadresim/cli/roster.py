@@ -84,26 +84,31 @@ def export(
                                   "into."),
     fmt: Format = FORMAT,
     headers: Headers = HEADERS,
+    district: int = typer.Option(1, "--district", min=1, metavar="N", help="Which plausible district to write "
+                                 "(1: the first of the ensemble); ignored for a roster of your own."),
     force: bool = FORCE,
 ) -> None:
-    """Write a scenario's start roster (the synthetic district by default) as roster and units files."""
-    from cadresim.io import roster_read as rosterio
+    """Write a scenario's start roster (a grown district by default) as roster and units files."""
+    from cadresim.engine.districts import one_district
     from cadresim.io.roster_write import export_roster, scenario_text
 
     names = [f"roster.{fmt.value}", f"units.{fmt.value}", "scenario.yaml"]
     try:
         sc = load_scenario(scenario)
         _refuse_overwrite(folder, names, force)
-        roster = rosterio.load_roster(sc)
-        written = list(export_roster(roster, sc, folder, fmt.value, headers.value))
+        chosen = one_district(sc, district - 1)
+        written = list(export_roster(chosen.roster, sc, folder, fmt.value, headers.value))
     except InputError as e:
         fail(e)
+    which = f" (plausible district {district}, generator seed {chosen.seed})" if chosen.seed is not None else ""
     text = scenario_text(f"{sc.name}_roster", _relative(scenario, folder), names[0], names[1],
-                         f"{scenario.name} on the roster in {names[0]} and {names[1]}: edit them, then run this file")
+                         f"{scenario.name} on the roster in {names[0]} and {names[1]}{which}: edit them, then run "
+                         "this file", stream=chosen.stream if chosen.seed is not None else 0)
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     _written([*written, folder / "scenario.yaml"])
-    out.print(f"{len(roster.cadres)} cadres in {len(roster.units)} units. Run them with "
-              f"[bold]cadresim run {folder / 'scenario.yaml'}[/].")
+    roster = chosen.roster
+    out.print(f"{len(roster.cadres)} cadres in {len(roster.units)} units{which}. Run them with "
+              f"[bold]cadresim run {folder / 'scenario.yaml'}[/].", highlight=False)
 
 
 @roster_app.command(epilog="Examples:\n\n  cadresim roster check mydept/scenario.yaml\n\n"
@@ -115,13 +120,17 @@ def check(
     """Check a scenario's roster (every problem at once) and print its start-date figures."""
     from cadresim.io import roster_read as rosterio
 
+    from cadresim.engine.districts import is_grown, one_district
+
     try:
         sc = load_scenario(scenario, overrides)
-        loaded = rosterio.read_roster(sc)
+        grown = one_district(sc) if is_grown(sc) else None
+        loaded = rosterio.Loaded(grown.roster, []) if grown else rosterio.read_roster(sc)
     except InputError as e:
         fail(e)
     roster = loaded.roster
-    source = "files" if roster.digests else "the synthetic district"
+    source = "files" if roster.digests else (f"grown district 1 of the ensemble, generator seed {grown.seed}" if grown
+                                             else "the synthetic district")
     out.print(f"{scenario}: roster valid ({source}): {len(roster.cadres)} cadres in {len(roster.units)} units on "
               f"{sc.start}", highlight=False)
     for note in loaded.notes:

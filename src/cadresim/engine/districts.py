@@ -1,9 +1,10 @@
 """Plausible districts: grown districts, cached on disk, accepted by rejection against the speech's facts.
 
 A grown district depends only on the scenario's district (units and posts), its ``history`` section, the
-start date and the generator seed; it is cached under a key of those and of the package's version and
-source, so a run never regrows one and a changed package never reads a stale one. The cache lives in
-``$CADRESIM_CACHE``, else the user's cache folder (``~/.cache/cadresim`` on Linux).
+start date and the generator seed; it is kept under a key of those and of the package's version, so a run
+never regrows one. The default ensemble ships with the package (``cadresim/data/districts``, written by
+scripts/calibrate_district.py; a test regrows one of them to check it is current); others are grown once
+into ``$CADRESIM_CACHE``, else the user's cache folder (``~/.cache/cadresim`` on Linux).
 
 The ensemble of a run is the first ``district.districts`` seeds, from ``district.seed`` on, whose grown
 district meets the acceptance facts (``district.accept_*``): drawn by rejection, with the acceptance rate
@@ -17,7 +18,6 @@ import json
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import platformdirs
 
-from cadresim.district.roster import Roster
+from cadresim.district.roster import CADRE_COLUMNS, Roster
 from cadresim.district.synthetic import unit_table
 from cadresim.engine.fanout import fan_out
 from cadresim.engine.growth import Grown, grow
@@ -74,38 +74,53 @@ def cache_root() -> Path:
     return Path(os.environ.get("CADRESIM_CACHE") or platformdirs.user_cache_dir("cadresim")) / "districts"
 
 
-@lru_cache(maxsize=1)
-def source_digest() -> str:
-    """SHA-256 of the package's version and Python sources: a changed engine never reads a stale district."""
-    from cadresim import __version__
-
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+#: Grown districts shipped with the package (the default ensemble), looked up before the cache.
+PACKAGED = Path(__file__).resolve().parents[1] / "data" / "districts"
 
 
 def growth_key(scenario: Scenario) -> str:
-    """The cache key of ``scenario``'s grown districts (every seed shares it)."""
+    """The key of ``scenario``'s grown districts (every seed shares it): the district's units and posts, the
+    history, the start date, the ladder and the package version."""
+    from cadresim import __version__
+
     district = scenario.district.model_dump(mode="json", exclude=NOT_GROWTH)
     for unit in district["units"].values():  # the spin-up takes grassroots flags and team targets from history
         del unit["grassroots"], unit["young_member_age"], unit["name_zh"]
     spec = {"district": district, "history": scenario.history.model_dump(mode="json"), "start": scenario.start,
-            "ladder": scenario.ladder, "source": source_digest()}
+            "ladder": scenario.ladder, "version": __version__}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
 
 
+def _paths(folder: Path, seed: int) -> tuple[Path, Path]:
+    return folder / f"seed-{seed}.parquet", folder / f"seed-{seed}.json"
+
+
+def _found(key: str, seed: int) -> tuple[Path, Path] | None:
+    """The files of a grown district in the package or the cache (None when it was never grown)."""
+    for root in (PACKAGED, cache_root()):
+        cadres, meta = _paths(root / key, seed)
+        if meta.exists():
+            return cadres, meta
+    return None
+
+
+def grown_figures(scenario: Scenario, seed: int) -> dict[str, float]:
+    """The start figures of the district grown on ``seed`` (growing and caching it when needed)."""
+    found = _found(growth_key(scenario), seed)
+    if found is None:
+        return grown_district(scenario, seed).figures
+    return dict(json.loads(found[1].read_text())["figures"])
+
+
 def grown_district(scenario: Scenario, seed: int) -> District:
-    """The district grown on ``seed``, from the cache when it is there (else grown and cached)."""
-    folder = cache_root() / growth_key(scenario)
-    cadres, meta = folder / f"seed-{seed}.parquet", folder / f"seed-{seed}.json"
-    if cadres.exists() and meta.exists():
-        return _read(scenario, seed, cadres, meta)
+    """The district grown on ``seed``, from the package or the cache when it is there (else grown and cached)."""
+    key = growth_key(scenario)
+    found = _found(key, seed)
+    if found is not None and found[0].exists():
+        return _read(scenario, seed, *found)
     g = grow(scenario, seed)
     district = District(seed, g.roster, g.rho, start_figures(scenario, g.roster), g.entries)
-    _write(district, folder, cadres, meta)
+    _write(district, cache_root() / key)
     return district
 
 
@@ -116,7 +131,10 @@ def start_figures(scenario: Scenario, roster: Roster) -> dict[str, float]:
     return snapshot_metrics(setup(scenario, roster, 0, 0, False), scenario.start_month, False)
 
 
-def _write(d: District, folder: Path, cadres: Path, meta: Path) -> None:
+def _write(d: District, folder: Path) -> None:
+    """The district's roster (Parquet), then its seed, merit correlation, figures and entries (JSON, written
+    last: a district counts as grown once its JSON is there)."""
+    cadres, meta = _paths(folder, d.seed)
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_file(cadres) as tmp:
         d.roster.cadres.to_parquet(tmp, index=False)
@@ -126,7 +144,9 @@ def _write(d: District, folder: Path, cadres: Path, meta: Path) -> None:
 
 def _read(scenario: Scenario, seed: int, cadres: Path, meta: Path) -> District:
     info = json.loads(meta.read_text())
-    roster = Roster(unit_table(scenario).assign(district=0), pd.read_parquet(cadres), scenario.start_month)
+    frame = pd.read_parquet(cadres)
+    frame = pd.DataFrame({c: pd.Series(frame[c].to_numpy(), dtype=t) for c, (t, _) in CADRE_COLUMNS.items()})
+    roster = Roster(unit_table(scenario).assign(district=0), frame, scenario.start_month)
     entries = pd.DataFrame(info["entries"], columns=["month", "grade", "age"]).astype(np.int64)
     return District(seed, roster, float(info["rho"]), dict(info["figures"]), entries)
 
@@ -154,13 +174,13 @@ def ensemble(scenario: Scenario, jobs: int = 1, executor: Executor | None = None
     tried = 0
     while len(found) < want and tried < limit:
         batch = range(first + tried, first + min(limit, tried + max(want - len(found), jobs)))
-        results: dict[int, District] = {}
-        fan_out(_grow_one, ((scenario, s) for s in batch), lambda d: results.__setitem__(d.seed, d), jobs,
+        results: dict[int, dict[str, float]] = {}
+        fan_out(_figures_one, ((scenario, s) for s in batch), lambda r: results.__setitem__(*r), jobs,
                 executor, len(batch))
         for s in batch:
             tried += 1
-            if accepted(scenario, results[s].figures) and len(found) < want:
-                found[s] = results[s]
+            if accepted(scenario, results[s]) and len(found) < want:
+                found[s] = grown_district(scenario, s)
             if on_tried:
                 on_tried(tried, len(found))
             if len(found) == want:
@@ -172,8 +192,8 @@ def ensemble(scenario: Scenario, jobs: int = 1, executor: Executor | None = None
     return Ensemble([found[s] for s in sorted(found)], tried)
 
 
-def _grow_one(args: tuple[Scenario, int]) -> District:
-    return grown_district(*args)
+def _figures_one(args: tuple[Scenario, int]) -> tuple[int, dict[str, float]]:
+    return args[1], grown_figures(*args)
 
 
 @dataclass(frozen=True)
@@ -227,11 +247,15 @@ def start(scenario: Scenario, roster: Roster | None = None, jobs: int = 1, execu
     return Start([DistrictRun(0, roster, scenario.district.stream, None, digest)])
 
 
-def one_roster(scenario: Scenario, district: int = 0) -> Roster:
-    """The start roster of one district of ``scenario`` (``district``: its place in the ensemble)."""
+def one_district(scenario: Scenario, district: int = 0) -> DistrictRun:
+    """One district of ``scenario``: place ``district`` (from 0) in its ensemble of grown districts, else its
+    roster files or synthetic district."""
     if not is_grown(scenario):
-        from cadresim.io.roster_read import load_roster
-
-        return load_roster(scenario)
+        return start(scenario).districts[0]
     wanted = scenario.model_copy(update={"district": scenario.district.model_copy(update={"districts": district + 1})})
-    return ensemble(wanted).districts[district].roster
+    return start(wanted).districts[district]
+
+
+def one_roster(scenario: Scenario, district: int = 0) -> Roster:
+    """The start roster of one district of ``scenario`` (:func:`one_district`)."""
+    return one_district(scenario, district).roster

@@ -136,11 +136,17 @@ def roster_of(run: Replication, scenario: Scenario) -> Roster:
         "unit_id": org.unit_ids[org.unit[idx]], "post_since": org.post_since[idx],
         "last_promotion": org.last_promotion[idx], "posts_held": org.posts_held[idx, org.grade[idx]],
         "grassroots_months": org.grassroots_at(idx, start), "enterprise": org.enterprise[idx],
-        "cohort": names[org.cohort[idx] + 1], "probation_end": org.probation_end[idx],
-        "secondment_end": org.secondment_end[idx]}
+        "cohort": names[org.cohort[idx] + 1], "probation_end": _after(org.probation_end[idx], start),
+        "secondment_end": _after(org.secondment_end[idx], start)}
     cadres = pd.DataFrame({c: pd.Series(data[c], dtype=t) for c, (t, _) in CADRE_COLUMNS.items()})
     cadres["spin_up_key"] = org.key[idx]
     return Roster(unit_table(scenario).assign(district=0), cadres, start)
+
+
+def _after(end: np.ndarray, start: int) -> np.ndarray:
+    """End months as a roster holds them: -1 for one not after ``start`` (a probation or secondment that
+    ends in the start month counts as over, as a department's roster would show it)."""
+    return np.where(end > start, end, -1)
 
 
 def _entries(run: Replication, start: int) -> pd.DataFrame:

@@ -167,13 +167,15 @@ def write_template(scenario: Scenario, folder: Path, fmt: str = "csv", lang: str
 
 
 def scenario_text(name: str, extends: str | None, roster: str, units: str, about: str,
-                  suggest: str | None = None) -> str:
+                  suggest: str | None = None, stream: int = 0) -> str:
     """A scenario file naming the roster and units files (relative to its own folder).
 
     Args:
         extends: the scenario it extends (a path relative to its folder), if any.
         suggest: without ``extends``, a scenario to offer in a commented-out ``extends:`` line (a path
             relative to its folder, so that the line works when uncommented).
+        stream: the random stream of the grown district the roster was exported from (0: none), so that a run
+            on the files equals that district's runs.
     """
     lines = [f"# {about}", f"name: {name}"]
     if extends:
@@ -184,5 +186,7 @@ def scenario_text(name: str, extends: str | None, roster: str, units: str, about
     else:
         lines.append("# optional: to run another scenario's policy on this roster, add a line extends: <that "
                      "scenario file, as a path relative to this file>")
-    lines += ["district:", f"  roster_file: {roster}", f"  units_file: {units}", ""]
+    lines += ["district:", f"  roster_file: {roster}", f"  units_file: {units}"]
+    lines += [f"  stream: {stream}  # the grown district's random stream: runs here equal its runs"] if stream else []
+    lines += [""]
     return "\n".join(lines)

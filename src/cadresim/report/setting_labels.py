@@ -195,6 +195,8 @@ CITATIONS_ZH: dict[str, str] = {
     "reshuffle.rotate_after_years": "《条例》第五十四条：在同一职位任职满十年的应当交流，在换届时执行",
     "selection.exceptional": "《条例》第九条：破格提拔可不受除年龄上限以外的一项条件限制，试用期内或提拔不满一年者不得"
                              "破格；默认不启用",
+    "history.interim_rules_from": "《党政领导干部选拔任用工作暂行条例》（1995年2月）：处级须有5年工作经历和2年基层经历",
+    "history.regulations_from": "《党政领导干部选拔任用工作条例》（2002年7月）：下一级任职年限，以及一般应在下一级两个以上职位任职",
     "start": "2014年2月的讲话：讲话时全区干部队伍的状况",
     "reshuffle.dates": "讲话：全区领导班子于2016年底换届",
     "district.units.<type>.grassroots": "讲话：街镇岗位是基层一线；《条例》对基层的界定更宽（政策杠杆）",

@@ -61,6 +61,10 @@ CITATIONS = {
     "reshuffle.rotate_after_years": "条例 Art. 54: ten years in one post force a move, applied at the reshuffle",
     "selection.exceptional": "条例 Art. 9: exceptional promotion (破格) may waive one rule other than the age "
                              "ceiling, never during probation or within a year of a promotion; off by default",
+    "history.interim_rules_from": "党政领导干部选拔任用工作暂行条例 (February 1995): 5 years of work and 2 years of "
+                                  "grassroots experience for 处级 posts",
+    "history.regulations_from": "党政领导干部选拔任用工作条例 (July 2002): time in the grade below and, generally (一般), "
+                                "two posts at the level below",
     "start": "speech of February 2014: the district's state when it was given",
     "reshuffle.dates": "speech: the district's leadership is re-formed at the end of 2016 (换届)",
     "district.units.<type>.grassroots": "speech: street/town posts are the grassroots front line; the 条例's own "

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, NewType
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from cadresim import dates, limits
+from cadresim.scenario.fitted import HISTORY, MERIT_RHO
 
 RULE, SEED, ASSUMPTION, MODEL = "rule", "seed", "assumption", "model"
 
@@ -192,7 +193,7 @@ class District(Section):
                     "district writes its stream here, so that a run on the export equals that district's runs "
                     "(0: the roster's own stream)", MODEL, ge=0)
     merit_rho: Annotated[float, Field(ge=0.0, lt=1.0)] = param(
-        0.0, "correlation of latent merit with how early a cadre reached the current grade against peers of the "
+        MERIT_RHO, "correlation of latent merit with how early a cadre reached the current grade against peers of the "
         "same grade and birth year (merit ~ N(rho*z, 1 - rho^2)); fitted on the grown district's history "
         "(docs/assumptions.md); the same for a roster file", MODEL)
     units: dict[str, UnitType] = param_factory(default_unit_types, "unit types keyed by type id", SEED)
@@ -404,8 +405,9 @@ class History(Section):
     """How the grown district came to be: the spin-up from ``start`` to the run's start date.
 
     Only the grown generator reads this section, and no forward parameter changes the roster it grows: the
-    spin-up runs the package's default processes under the rules of the time set here. Defaults are
-    fitted by scripts/calibrate_district.py (docs/assumptions.md)."""
+    spin-up runs the package's default processes under the rules of the time set here. The defaults of the
+    fitted keys come from cadresim/data/history.yaml, written by scripts/calibrate_district.py
+    (docs/assumptions.md, "How the default district was grown")."""
 
     start: YearMonth = param("1975-01", "first month of the spin-up (everyone in service on the start date entered "
                              "after it)", MODEL)
@@ -416,20 +418,20 @@ class History(Section):
         "2002-07", "from this month the time-in-grade rules and two posts at the level below apply too "
         "(2002 条例)", RULE)
     waivers_per_year: Headcount = param(
-        6, "promotions a year, under the rules of the time, that may waive one rule other than the age ceiling, the "
+        HISTORY["waivers_per_year"], "promotions a year, under the rules of the time, that may waive one rule other than the age ceiling, the "
         "candidates who may compete with eligible ones (how strictly the rules were applied)", ASSUMPTION)
-    seniority: Weight = param(0.1, "points per year in the current grade in the past selection score (seniority "
+    seniority: Weight = param(HISTORY["seniority"], "points per year in the current grade in the past selection score (seniority "
                               "counted for more than today's 0.1 when above it)", ASSUMPTION)
-    internal_rotation_rate: Probability = param(0.08, "yearly probability of a section-level leader's move to "
+    internal_rotation_rate: Probability = param(HISTORY["internal_rotation_rate"], "yearly probability of a section-level leader's move to "
                                                 "another post in the same unit in the past", ASSUMPTION)
     recruit_eras: list[RecruitEra] = param_factory(default_recruit_eras, "work-start ages of recruits by era "
                                                    "(each era runs to the next one's start)", ASSUMPTION,
                                                    min_length=1)
-    recruit_grassroots_share: Probability = param(0.2, "share of recruits bringing grassroots work", ASSUMPTION)
+    recruit_grassroots_share: Probability = param(HISTORY["recruit_grassroots_share"], "share of recruits bringing grassroots work", ASSUMPTION)
     reshuffles: list[YearMonth] = param_factory(lambda: ["2001-12", "2006-12", "2011-12"],
                                                 "reshuffles of the past (five-year terms)", ASSUMPTION)
     young_member_ages: dict[str, Age | None] = param_factory(
-        lambda: {"street_town": 35, "bureau": 40}, "team targets of the past reshuffles by unit type: at least one "
+        lambda: dict(HISTORY["young_member_ages"]), "team targets of the past reshuffles by unit type: at least one "
         "division-level member younger than this (types not named: none)", ASSUMPTION)
     grassroots_types: list[str] = param_factory(lambda: ["street_town"], "unit types whose service counted as "
                                                 "grassroots experience in the past", SEED)

@@ -334,8 +334,10 @@ def replay_checks(group: str, scenario: Scenario, roster, res) -> list[Check]:
 
 
 def limit_checks(path: Path, seed: int = 4) -> list[Check]:
-    """No exits and no age limits: no promotions, constant headcount. Rotation alone: stocks unchanged."""
-    base = load_scenario(path)
+    """No exits and no age limits: no promotions, constant headcount. Rotation alone: stocks unchanged.
+    On a district with every post held at the start (the simple generator): a grown district starts with
+    the posts its history left open, which are filled whatever the exits."""
+    base = with_overrides(load_scenario(path), {"district.generator": "simple"})
     frozen = {f"grades.{g}.exit_rate": 0.0 for g in base.ladder}
     frozen |= {f"grades.{g}.leaving_age": None for g in base.ladder}
     frozen |= {"retirement.male": None, "retirement.female": None, "retirement.female_senior": None,
