@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from cadresim import load_scenario, with_overrides
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster as generate
 from cadresim.engine.schedule import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def sweep_seconds(replications: int, jobs: int) -> float:
 
 def peak_rss_mb(scenario_path: Path) -> float:
     """Peak RSS of a fresh process that generates the city and runs one replication."""
-    code = ("import resource; from cadresim import load_scenario; from cadresim.district.synthetic import generate; "
+    code = ("import resource; from cadresim import load_scenario; from cadresim.engine.districts import one_roster as generate; "
             "from cadresim.engine.schedule import simulate; s = load_scenario(%r); r = generate(s); "
             "simulate(s, r, 1, 0); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)" % str(scenario_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from cadresim import load_scenario
-from cadresim.district.synthetic import generate
+from cadresim.engine.districts import one_roster as generate
 from cadresim.engine.schedule import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ import platformdirs
 from cadresim.district.roster import CADRE_COLUMNS, Roster
 from cadresim.district.synthetic import unit_table
 from cadresim.engine.fanout import fan_out
-from cadresim.engine.growth import Grown, grow
+from cadresim.engine.growth import grow
 from cadresim.errors import InputError, Problem
 from cadresim.io.atomic import atomic_file, write_atomic
 from cadresim.measures.metrics import snapshot_metrics

@@ -4,8 +4,9 @@ The spin-up starts from a full organization of the ``simple`` generator (everyon
 start date) and runs the package's default processes, month by month, under the rules of the time
 (``history`` section): before ``interim_rules_from`` division-level promotions need only the age
 ceilings; from it, 5 years' work and 2 years' grassroots experience; from ``regulations_from`` every
-default rule, with ``waivers_per_year`` exceptional promotions a year throughout. Recruits' ages follow
-``history.recruit_eras``. No count is set: whatever the processes leave on the start date is the roster.
+default rule, with ``waivers_per_year`` exceptional promotions a year throughout. A share
+``leadership_from_outside`` of district-leadership vacancies is filled from outside (and no other post).
+Recruits' ages follow ``history.recruit_eras``. No count is set: whatever the processes leave on the start date is the roster.
 
 Only the ``district`` and ``history`` sections and the start date enter the spin-up, so no forward lever
 changes the roster and every scenario over the same district stays paired.
@@ -24,6 +25,7 @@ from cadresim.district.merit import merit_z
 from cadresim.district.roster import CADRE_COLUMNS, Roster
 from cadresim.district.synthetic import generate, unit_table
 from cadresim.engine.schedule import ReplicationResult, _clock, processes, setup
+from cadresim.processes.intake import ENTRY_KINDS
 from cadresim.rules.ages import division_start
 from cadresim.scenario.schema import (Grade, History, Recruitment, Reshuffle, Rotation, Scenario, Selection,
                                       YouthTalent)
@@ -41,7 +43,8 @@ class Grown:
     Attributes:
         rho: correlation of the spin-up's latent merit with :func:`cadresim.district.merit.merit_z` over
             the roster's cadres.
-        entries: promotions from five years before the start date: month, grade (ladder index), age.
+        entries: entries into a grade (promotions and outside appointments) from five years before the start
+            date: month, grade (ladder index), age.
     """
 
     roster: Roster
@@ -101,26 +104,30 @@ def _era(scenario: Scenario, h: History, month: int, first: int, last: int) -> S
     rules = "regulations" if month >= dates.parse(h.regulations_from) else (
         "interim" if month >= dates.parse(h.interim_rules_from) else "early")
     selection = Selection(exceptional={"per_year": h.waivers_per_year, "competes": True},
-                          score={"years_in_grade": h.seniority})
+                          score={"years_in_grade": h.seniority}, outside_fill_mode="always")
     reshuffles = [d for d in h.reshuffles if first <= dates.parse(d) <= last]
     cohorts = {k: c for k, c in h.cohorts.items() if first <= dates.parse(c.start) <= last}
     return base.model_copy(update={
-        "grades": _rules_of_the_time(base, rules), "selection": selection,
+        "grades": _rules_of_the_time(base, rules, h), "selection": selection,
         "rotation": Rotation(internal_rate=h.internal_rotation_rate),
         "recruitment": Recruitment(age=ages[-1], grassroots_share=h.recruit_grassroots_share),
         "reshuffle": Reshuffle(dates=reshuffles), "youth_talent": YouthTalent(cohorts=cohorts)})
 
 
-def _rules_of_the_time(base: Scenario, era: str) -> dict[str, Grade]:
-    """The default grades, with the division-level rules that did not yet apply switched off."""
-    if era == "regulations":
-        return dict(base.grades)
-    off = {"years_in_grade_below": None, "posts_held_below": None}
+def _rules_of_the_time(base: Scenario, era: str, h: History) -> dict[str, Grade]:
+    """The default grades, with the division-level rules that did not yet apply switched off, and outside
+    appointments to the district leadership at the history's share (the only outside fills of the past)."""
+    off: dict[str, None] = {}
+    if era != "regulations":
+        off = {"years_in_grade_below": None, "posts_held_below": None}
     if era == "early":
         off |= {"years_of_work": None, "grassroots_years": None}
-    top = division_start(base)
-    return {k: g.model_copy(update=off) if i >= top else g
-            for i, (k, g) in enumerate((k, base.grades[k]) for k in base.ladder)}
+    top, leaders = division_start(base), base.roles.district_leadership
+    grades = {}
+    for i, key in enumerate(base.ladder):
+        outside = h.leadership_from_outside if key == leaders else 0.0
+        grades[key] = base.grades[key].model_copy(update=(off if i >= top else {}) | {"outside_fill": outside})
+    return grades
 
 
 def roster_of(run: Replication, scenario: Scenario) -> Roster:
@@ -150,10 +157,17 @@ def _after(end: np.ndarray, start: int) -> np.ndarray:
 
 
 def _entries(run: Replication, start: int) -> pd.DataFrame:
-    """Promotions in the five years before ``start``, with the age at promotion."""
-    rows = [(p.month, p.grade, (p.month - int(run.org.birth[p.cadre])) // 12)
+    """Entries into a grade above the bottom in the five years before ``start`` (promotions and appointments
+    from outside), with the age at entry."""
+    org = run.org
+    rows = [(p.month, p.grade, (p.month - int(org.birth[p.cadre])) // 12)
             for p in run.promotions if p.month >= start - 60]
-    return pd.DataFrame(rows, columns=["month", "grade", "age"], dtype=np.int64)
+    keys = org.key[: org.n]
+    outside = np.flatnonzero((keys >> 56) == ENTRY_KINDS["outside"])
+    outside = outside[org.grade_since[outside] >= start - 60]
+    rows += [(int(org.grade_since[c]), int(org.grade[c]), int((org.grade_since[c] - org.birth[c]) // 12))
+             for c in outside]
+    return pd.DataFrame(sorted(rows), columns=["month", "grade", "age"], dtype=np.int64)
 
 
 def promotion_ages(grown: Grown, scenario: Scenario) -> dict[str, float]:

@@ -11,7 +11,6 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-import numpy as np
 import pandas as pd
 
 from cadresim.engine.districts import Start

@@ -26,6 +26,7 @@ from cadresim.analysis.compare import Comparison, key_date, labels_for, reshuffl
 from cadresim.analysis.compare_teams import report_settings
 from cadresim.analysis.scenario_changes import ABSENT, SOURCES, Setting, assumptions_in_force
 from cadresim.errors import InputError
+from cadresim.output.district_html import grown_section
 from cadresim.output.report_text import CSS, TEXT
 from cadresim.output.targets_html import targets_section
 from cadresim.report import setting_labels
@@ -43,7 +44,8 @@ def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | No
     lab, _ = labels_for(comp, comp.lang)
     parts = [_title(comp, t, lab, today), _notes(comp, t), _brief(comp, t, lab), _headline(comp, t, lab),
              targets_section(comp, comp.lang, lab), _figures(comp, t, images, lab), _teams(comp, t, lab), _differences(comp, t, lab),
-             _assumptions(comp, t, lab), _method(comp, t, lab), f"<footer>{_e(_footer(comp, t))}</footer>"]
+             _assumptions(comp, t, lab), _method(comp, t, lab), grown_section(comp.baseline, comp.lang),
+             f"<footer>{_e(_footer(comp, t))}</footer>"]
     title = _e(t["title"].format(names=_names(comp, lab)))
     head = (f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if comp.lang == "zh" else "en"}">\n<head>\n'
             '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'

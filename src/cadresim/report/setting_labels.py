@@ -158,6 +158,7 @@ MEANINGS_ZH: dict[str, str] = {
                                 "（执行规定的严格程度）",
     "history.seniority": "过去选拔评分中本职级每任职一年的加分（高于今天的0.1即论资排辈更重）",
     "history.internal_rotation_rate": "过去科级领导每年在本单位内调整到另一岗位的概率",
+    "history.leadership_from_outside": "过去区领导（副局）空缺中由区外任命填补的比例（年龄按 grades.<grade>.outside_age），不论区内有无符合条件者",
     "history.recruit_eras": "各时期招录人员的参加工作年龄（每个时期到下一个时期开始为止）",
     "history.recruit_grassroots_share": "招录人员中带有基层工作经历的比例",
     "history.reshuffles": "过去的换届（五年一届）",

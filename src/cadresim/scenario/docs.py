@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cadresim.scenario.fit_docs import fit_section
 from cadresim.scenario.loader import KEYED_MAPPINGS
 from cadresim.scenario.schema import ASSUMPTION, MODEL, RULE, SEED, Scenario
 
@@ -456,7 +457,7 @@ def assumptions_markdown() -> str:
     lines = _assumptions_intro(grouped)
     for source, group in grouped.items():
         lines += ["", *_group(source, group)]
-    lines += ["", *_targets()]
+    lines += ["", *fit_section(_cell)]
     return "\n".join(lines) + "\n"
 
 
@@ -482,12 +483,3 @@ def _group(source: str, group: list[Item]) -> list[str]:
         cells = [f"`{item.key}`", _cell(item.meaning), _cell(item.default)] + ([_cell(item.citation)] if cited else [])
         lines.append("| " + " | ".join(cells) + " |")
     return lines
-
-
-def _targets() -> list[str]:
-    lines = ["## Calibration targets of the default district", "",
-             "The generated default roster must meet these for every one of 20 generator seeds; how it is "
-             "made, and which figures it sets by construction: "
-             "[docs/model.md](model.md#the-default-synthetic-district).", "",
-             "| figure | target | source |", "|---|---|---|"]
-    return lines + [f"| {_cell(t.figure)} | {_cell(t.target)} | {t.source} |" for t in CALIBRATION_TARGETS]
