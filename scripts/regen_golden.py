@@ -13,12 +13,12 @@ from cadresim import load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-SEED, REPLICATIONS = 20140221, 3
+SEED, DISTRICTS, REPLICATIONS = 20140221, 2, 2  # replications per district
 
 
 def golden_tables():
-    res = run_scenario(load_scenario(ROOT / "scenarios" / "baseline.yaml"), REPLICATIONS, SEED,
-                       record_events=True)
+    res = run_scenario(load_scenario(ROOT / "scenarios" / "baseline.yaml", [f"district.districts={DISTRICTS}"]),
+                       REPLICATIONS, SEED, record_events=True)
     counts = res.events.groupby(["replication", "event", "detail"]).size().rename("n").reset_index()
     return {"replications.csv": res.per_replication, "event_counts.csv": counts}
 

@@ -20,7 +20,7 @@ SCEN = ROOT / "scenarios"
 @pytest.fixture(scope="module")
 def youth2_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "youth2"
-    proc = cli("run", SCEN / "youth2.yaml", "-r", 3, "-j", 2, "-o", out)
+    proc = cli("run", SCEN / "youth2.yaml", "--districts", 2, "-r", 2, "-j", 2, "-o", out)
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -53,7 +53,8 @@ def test_run_writes_every_result_file(youth2_run):
 
 @pytest.mark.slow
 def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
-    proc = cli("run", SCEN / "baseline.yaml", "-r", 2, "-o", tmp_path / "zh", "--no-events", "--lang", "zh")
+    proc = cli("run", SCEN / "baseline.yaml", "--districts", 2, "-r", 1, "-o", tmp_path / "zh", "--no-events",
+               "--lang", "zh")
     assert proc.returncode == 0, proc.stderr
     assert "现行做法：结果指标" in proc.stdout and "80后处级干部人数" in proc.stdout and "2016年12月" in proc.stdout
     share = next(line for line in proc.stdout.splitlines() if "正处级干部中70后的比例" in line)
@@ -64,7 +65,7 @@ def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
 @pytest.mark.slow
 def test_same_command_same_results_for_any_job_count(youth2_run, tmp_path):
     out, _ = youth2_run
-    proc = cli("run", SCEN / "youth2.yaml", "-r", 3, "-j", 1, "-o", tmp_path / "j1", "-q")
+    proc = cli("run", SCEN / "youth2.yaml", "--districts", 2, "-r", 2, "-j", 1, "-o", tmp_path / "j1", "-q")
     assert proc.returncode == 0, proc.stderr
     for name in ["summary.csv", "replications.csv", "timeseries.csv", "eligibility.csv"]:
         assert (out / name).read_bytes() == (tmp_path / "j1" / name).read_bytes(), name
@@ -208,7 +209,7 @@ def test_every_shipped_scenario_loads():
 @pytest.mark.slow
 def test_a_cohort_larger_than_its_pool_is_a_warning_in_output_and_manifest(tmp_path):
     out = tmp_path / "big"
-    proc = cli("run", SCEN / "youth2.yaml", "-r", 1, "-o", out, "--no-events",
+    proc = cli("run", SCEN / "youth2.yaml", "--districts", 2, "-r", 1, "-o", out, "--no-events",
                "--set", "youth_talent.cohorts.c2.size=500", "--set", "youth_talent.cohorts.c2.age_cap=30")
     assert proc.returncode == 0, proc.stderr
     assert "warning" in proc.stderr and "asked for 500 " in proc.stderr

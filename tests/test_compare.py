@@ -377,7 +377,8 @@ def runs(tmp_path_factory):
     Used by one test only, so that pytest-xdist workers do not each run it."""
     root = tmp_path_factory.mktemp("runs")
     jobs = [("baseline", "baseline", []), ("youth2", "youth2", []), ("youth2_seed7", "youth2", ["--seed", "7"])]
-    procs = [subprocess.Popen([sys.executable, "-m", "cadresim", "run", str(SCEN / f"{scen}.yaml"), "-r", "3", "-q",
+    procs = [subprocess.Popen([sys.executable, "-m", "cadresim", "run", str(SCEN / f"{scen}.yaml"), "--districts", "2", "-r", "2",
+                               "-q",
                                "--no-events", "--no-plots", "-o", str(root / name), *extra], cwd=ROOT,
                               stderr=subprocess.PIPE, text=True) for name, scen, extra in jobs]
     for p in procs:

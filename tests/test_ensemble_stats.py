@@ -301,7 +301,8 @@ def ensemble_results(scenario_file: str, reps: int = REPS):
     from cadresim.scenario.loader import load_scenario
 
     ROOT = Path(__file__).resolve().parents[1]
-    runs = [run_scenario(load_scenario(ROOT / "scenarios" / scenario_file, [f"district.seed={s}"]), reps,
+    runs = [run_scenario(load_scenario(ROOT / "scenarios" / scenario_file,
+                                       [f"district.seed={s}", "district.generator=calibrated"]), reps,
                          record_events=False) for s in DISTRICT_SEEDS]
 
     def stacked(name: str) -> pd.DataFrame:

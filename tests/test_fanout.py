@@ -14,7 +14,7 @@ from cadresim import load_scenario, run_scenario, with_overrides
 from cadresim.engine.fanout import PER_WORKER, dask_executor, describe_executor, fan_out, pool_size
 
 ROOT = Path(__file__).resolve().parents[1]
-SHORT = {"end": "2015-06", "reshuffle.dates": [], "snapshots": ["2015-06"]}
+SHORT = {"end": "2015-06", "reshuffle.dates": [], "snapshots": ["2015-06"], "district.districts": 2}
 
 
 class Stop(Exception):

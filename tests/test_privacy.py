@@ -260,8 +260,9 @@ def test_exit_dates_in_the_shared_event_log_give_no_birth_month():
     from cadresim.scenario.loader import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
-    births = generate(scenario).cadres.set_index("cadre_id")["birth"]
-    res = run_scenario(scenario, 2, seed=3)
+    roster = generate(scenario)
+    births = roster.cadres.set_index("cadre_id")["birth"]
+    res = run_scenario(scenario, 2, seed=3, roster=roster)
     exact = res.events[(res.events["event"] == "exit") & (res.events["detail"] == "age")]
     control = birth_months_inferred(exact.assign(months=[[m] for m in exact["month"]]))
     pinned = {c for c, found in control.items() if found == {births[c]}}

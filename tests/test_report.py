@@ -46,7 +46,8 @@ def runs(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:  # the run's own plots are not needed here: skip them, for speed
         mp.setattr(run_figures, "save_all", lambda tables, folder, *a, **k: Path(folder).mkdir(parents=True) or [])
         for name in ("baseline", "youth2"):
-            res = run_scenario(load_scenario(SCEN / f"{name}.yaml"), replications=2, record_events=False)
+            res = run_scenario(load_scenario(SCEN / f"{name}.yaml", ["district.districts=2"]), replications=1,
+                               record_events=False)
             write_results(res, root / name, jobs=1, started=datetime.now(timezone.utc))
     return root
 

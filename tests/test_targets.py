@@ -21,7 +21,8 @@ from cadresim.scenario.targets import Target, parse_target
 
 ROOT = Path(__file__).resolve().parents[1]
 YOUTH2 = ROOT / "scenarios" / "youth2.yaml"
-SHORT_SETS = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
+SHORT_SETS = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]", "--districts",
+              "2"]
 
 
 @pytest.mark.parametrize("text, want", [

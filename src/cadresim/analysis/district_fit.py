@@ -20,7 +20,7 @@ from typing import Any
 
 from cadresim import dates
 from cadresim.analysis.calibration import Evaluate, register_source
-from cadresim.engine.districts import District, grown_district
+from cadresim.engine.districts import District, accepted, grown_district, grown_figures
 from cadresim.engine.fanout import fan_out
 from cadresim.engine.replications import run_scenario
 from cadresim.errors import Problem
@@ -186,10 +186,24 @@ def _figures_of(args: tuple[Scenario, int]) -> tuple[int, dict[str, float]]:
     return seed, figures(scenario, grown_district(scenario, seed))
 
 
+def accepted_figures(scenario: Scenario, seeds: Sequence[int], jobs: int = 1, least: int = 4) -> list[dict[str, float]]:
+    """:func:`figures` of the districts grown on ``seeds`` that agree with the speech's facts, when at least
+    ``least`` of them do; else of every one (a fit then steers toward the facts through its targets)."""
+    found: dict[int, dict[str, float]] = {}
+    fan_out(_start_figures_of, ((scenario, s) for s in seeds), lambda r: found.__setitem__(r[0], r[1]), jobs,
+            total=len(seeds))
+    chosen = [s for s in seeds if accepted(scenario, found[s])]
+    return ensemble_figures(scenario, chosen if len(chosen) >= least else list(seeds), jobs)
+
+
+def _start_figures_of(args: tuple[Scenario, int]) -> tuple[int, dict[str, float]]:
+    return args[1], grown_figures(*args)
+
+
 class DistrictSource:
     """Calibration targets on grown districts: the figures of :data:`TARGETS`, one draw per district grown on
-    seeds ``district.seed`` on (``context["districts"]`` of them, default :data:`FIT_DISTRICTS`), accepted
-    or not: a fit of the history moves the acceptance rate, so every grown district counts."""
+    seeds ``district.seed`` on (``context["districts"]`` of them, default :data:`FIT_DISTRICTS`); with
+    ``context["accepted_only"]``, only those that agree with the speech's facts (when enough do)."""
 
     name = "district"
 
@@ -204,10 +218,11 @@ class DistrictSource:
 
     def evaluator(self, base: Scenario, targets: Sequence[str], context: Mapping[str, Any]) -> Evaluate:
         first, count = base.district.seed, int(context.get("districts", FIT_DISTRICTS))
-        jobs = int(context.get("jobs", 1))
+        jobs, plausible = int(context.get("jobs", 1)), bool(context.get("accepted_only", False))
 
         def evaluate(scenario: Scenario) -> list[dict[str, float]]:
-            figs = ensemble_figures(scenario, range(first, first + count), jobs)
+            seeds = range(first, first + count)
+            figs = accepted_figures(scenario, seeds, jobs) if plausible else ensemble_figures(scenario, seeds, jobs)
             return [{t: f[t] for t in targets} for f in figs]
 
         return evaluate
