@@ -82,6 +82,7 @@ def test_the_grown_roster_is_consistent_and_entirely_grown(small):
     assert 0 < d.rho < 1 and set(d.entries.columns) == {"month", "grade", "age"}
 
 
+@pytest.mark.slow
 def test_same_seed_same_district_other_seed_other_district(small):
     sc, d = small
     again = grow(sc, 3)
