@@ -37,7 +37,8 @@ def test_run_writes_every_result_file(youth2_run):
     assert len(teams) == 53 and teams["date"].unique().tolist() == ["2016-12"]
     assert teams["risk_rank"].tolist() == list(range(1, 54))
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n"]
+    assert list(summary.columns) == ["metric", "date", "mean", "sd", "ci95_low", "ci95_high", "n", "n_districts",
+                                     "between_share"]
     assert set(summary["date"]) == {"2014-03", "2016-12"}
     at_start = set(summary.loc[summary["date"] == "2014-03", "metric"])
     assert "reshuffle_fill_rate" not in at_start and "post80_division_level" in at_start

@@ -223,9 +223,9 @@ def test_rule_with_per_grade_sources_cites_each_grade():
 
 def test_assumptions_page_lists_calibration_targets():
     text = docgen.assumptions_markdown()
-    assert "## Calibration targets of the default district" in text
-    assert "| 80后 at division level on 2014-03 | exactly 3 | [seed] |" in text
-    assert len(docgen.CALIBRATION_TARGETS) == 7
+    assert "## How the default district was grown and calibrated" in text
+    assert "(`post80_division_level`) | accept | = 3 | 3 | 100% | yes | [seed] |" in text
+    assert "| `history.waivers_per_year` |" in text and "district.merit_rho" in text
 
 
 # --- the JSON schema -----------------------------------------------------------------------------

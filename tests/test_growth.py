@@ -187,3 +187,13 @@ def test_a_run_on_an_exported_district_equals_that_districts_runs(tmp_path):
     a = a[a["district"] == 1].drop(columns=["replication", "district"]).reset_index(drop=True)
     b = b.drop(columns=["replication", "district"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_sweep_spreads_its_replications_over_the_districts():
+    from cadresim.analysis.sweep_runs import district_for, districts_for
+
+    sc = scenario_from_dict({"district": {"districts": 3}})
+    runs = districts_for(sc)
+    for rep, (d, i) in enumerate([(0, 0), (1, 0), (2, 0), (0, 1), (1, 1)]):
+        roster, within, stream = district_for(sc, rep)
+        assert roster is runs[d].roster and within == i and stream == runs[d].stream

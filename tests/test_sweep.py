@@ -36,7 +36,7 @@ from cadresim.report.sweep_figures import heatmap, metric_by_point, metric_vs_pa
 
 ROOT = Path(__file__).resolve().parents[1]
 YOUTH2 = ROOT / "scenarios" / "youth2.yaml"
-SHORT = {"end": "2015-06", "reshuffle.dates": [], "snapshots": ["2015-06"]}  # ~0.07 s a run
+SHORT = {"end": "2015-06", "reshuffle.dates": [], "snapshots": ["2015-06"], "district.districts": 1}  # ~0.07 s a run
 SIZE, RATE = "youth_talent.cohorts.c2.size", "rotation.cross_unit_rate"
 GRID = {SIZE: [0, 40], RATE: [0.05, 0.2]}
 REPS = 2
@@ -145,7 +145,7 @@ def test_replication_i_draws_the_same_numbers_at_every_point(base, reference):
     point = {SIZE: 40, RATE: 0.2}
     alone = run_scenario(with_overrides(base, point), replications=REPS, record_events=False)
     got = reference.table[reference.table["run_id"] == 3]
-    for rep, m, d, v in alone.per_replication.itertuples(index=False):
+    for rep, _, m, d, v in alone.per_replication.itertuples(index=False):
         assert got.loc[got["replication"] == rep, f"{m}@{d}"].item() == v
     start = reference.table.pivot(index="replication", columns="run_id", values="post80_section_eligible@2014-03")
     assert (start.nunique(axis=1) == 1).all()  # the same start roster at every point

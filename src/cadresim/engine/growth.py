@@ -97,7 +97,7 @@ def _era(scenario: Scenario, h: History, month: int, first: int, last: int) -> S
     units = {k: u.model_copy(update={"grassroots": k in h.grassroots_types,
                                      "young_member_age": h.young_member_ages.get(k)})
              for k, u in scenario.district.units.items()}
-    district = scenario.district.model_copy(update={"units": units})
+    district = scenario.district.model_copy(update={"units": units, "merit_rho": 0.0, "stream": 0})  # merit: drawn afresh
     base = Scenario(start=dates.fmt(first), end=dates.fmt(last), district=district)
     ages = [e.age for e in sorted(h.recruit_eras, key=lambda e: dates.parse(e.start))
             if dates.parse(e.start) <= month] or [h.recruit_eras[0].age]

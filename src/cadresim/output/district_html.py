@@ -29,6 +29,30 @@ TEXT = {
 }
 
 
+#: Each figure of the fit table in Chinese (the English is the target's own description).
+ABOUT_ZH = {
+    "post80_division_level": "起始日处级干部中的80后（讲话：“只有3个”）",
+    "division_level_grassroots_share": "具有2年基层经历的处级干部占比：90%以上（每个区：接受条件），至多95%",
+    "post70_division_head_share": "正处级干部中70后的占比（“不高”）",
+    "division_level_mean_age": "处级干部平均年龄（“相对年轻”）",
+    "post80_section_eligible_strict": "符合全部提拔副处条件的80后科级领导（“很少”）",
+    "post80_work_start_age": "80后干部参加工作年龄的中位数",
+    "post80_work_start_under_21": "21岁前参加工作的80后干部占比",
+    "post80_section_head_work_start_age": "80后正科干部参加工作年龄的中位数",
+    "post80_section_head_entry_age": "80后正科干部任正科时年龄的中位数（28岁前任正科者少见）",
+    "entry_age_deputy_section": "2009-03至2014-02任副科时年龄的中位数",
+    "entry_age_section": "同期任正科时年龄的中位数",
+    "entry_age_deputy_division": "同期任副处时年龄的中位数",
+    "entry_age_division": "同期任正处时年龄的中位数",
+    "entry_age_deputy_bureau": "同期任副局时年龄的中位数",
+    "youth_talent_c1_seconded": "起始日在挂职的青年英才一期学员（2013-03选40人，挂职中）",
+    "eligible_jump": "现状：三个月后符合条件的80后科级领导人数减去起始人数的1.5倍再减2（无起步跳变）",
+    "promotion_ratio": "现状：头12个月的提拔人数与其后12个月之比",
+    "division_fill_6_months": "现状：头26个月出现的处级空缺在6个月内补上的比例",
+}
+KIND_ZH = {"accept": "接受条件", "ensemble": "集合"}
+
+
 def grown_section(base: RunFolder, lang: str) -> str:
     """The folded section, or "" when the baseline did not start from the default grown districts."""
     roster = base.manifest.get("roster")
@@ -37,12 +61,12 @@ def grown_section(base: RunFolder, lang: str) -> str:
     t = TEXT["zh" if lang == "zh" else "en"]
     tried, accepted = roster.get("tried", "?"), len(base.districts)
     body = t["body"].format(n=base.n_districts, start=base.resolved.get("start", ""), accepted=accepted, tried=tried)
-    table = _fit_table(FITTED_FILE.parent / "district_fit.csv", t["head"])
+    table = _fit_table(FITTED_FILE.parent / "district_fit.csv", t["head"], lang == "zh")
     return (f'<details id="districts" class="part"><summary><h2>{html.escape(t["title"])}</h2></summary>'
             f"<p>{html.escape(body)}</p>{table}</details>")
 
 
-def _fit_table(path: Path, head: tuple[str, ...]) -> str:
+def _fit_table(path: Path, head: tuple[str, ...], zh: bool) -> str:
     if not path.exists():
         return ""
     rows = []
@@ -52,7 +76,8 @@ def _fit_table(path: Path, head: tuple[str, ...]) -> str:
         low, high = r["low"], r["high"]
         rng = f"{low:g}" if low == high else f"≤ {high:g}" if low == float("-inf") else \
             f"≥ {low:g}" if high == float("inf") else f"{low:g} – {high:g}"
-        cells = [r["about"], r["kind"], rng, f"{r['mean']:.3g}", f"{r['share_in_range']:.0%}",
+        about = ABOUT_ZH.get(r["target"], r["target"]) if zh else r["about"]
+        cells = [about, KIND_ZH.get(r["kind"], r["kind"]) if zh else r["kind"], rng, f"{r['mean']:.3g}", f"{r['share_in_range']:.0%}",
                  "✓" if str(r["pass"]) == "True" else "✗"]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
