@@ -306,8 +306,8 @@ def ensemble_results(scenario_file: str, reps: int = REPS):
                          record_events=False) for s in DISTRICT_SEEDS]
 
     def stacked(name: str) -> pd.DataFrame:
-        frames = [getattr(r, name).assign(replication=lambda t, d=d: t["replication"] + d * reps)
-                  .pipe(lambda t, d=d: t.insert(1, "district", d) or t) for d, r in enumerate(runs)]
+        frames = [getattr(r, name).assign(replication=lambda t, d=d: t["replication"] + d * reps, district=d)
+                  for d, r in enumerate(runs)]
         return pd.concat(frames, ignore_index=True)
 
     per_rep = stacked("per_replication")

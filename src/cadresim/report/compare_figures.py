@@ -272,6 +272,8 @@ def binding_compare(eligibility: pd.DataFrame, date: str, grade: str, scenarios:
             ax.set_title(lab.get(decade_key(decade), str(decade)), loc="left", color=decade_colour(decade),
                          fontweight="bold")
         axes[-1].set_xlabel(lab["axis_candidates"])
+        widest = max([float(totals[d].max()) for d in decades] + [1.0])
+        axes[-1].set_xlim(0, widest * 1.1)  # one scale for every decade (the axes share it)
         fig.suptitle(textwrap.fill(lab["title_binding_compare"].format(
             grade=grade_label(grade, grade_labels, lab), date=date_text(date, lab)), 110))
         fig.legend(handles=[Patch(label=lab.get(k, k), **_part_style(k)) for k in kinds], loc="outside lower center",
@@ -313,7 +315,6 @@ def _parts_panel(ax: Axes, parts: pd.DataFrame, scenarios: list[str], kinds: lis
         ax.text(total, k, f" {total:.0f}", va="center", ha="left", fontsize=9, color="0.25")
     ax.set_yticks(y, [textwrap.fill(scenario_text(s, lab), 28) for s in scenarios])
     ax.set_ylim(len(scenarios) - 0.5, -0.5)
-    ax.set_xlim(0, max(float(left.max()), 1.0) * 1.1)
     ax.grid(axis="y", visible=False)
 
 
