@@ -44,10 +44,12 @@ def test_run_writes_every_result_file(youth2_run):
     assert "reshuffle_fill_rate" not in at_start and "post80_division_level" in at_start
     assert "youth_talent_promoted_share_c2" in set(summary.loc[summary["date"] == "2016-12", "metric"])
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["replications"] == 3 and manifest["jobs"] == 2 and len(manifest["scenario_hash"]) == 16
+    assert manifest["replications"] == 4 and manifest["replications_per_district"] == 2
+    assert manifest["jobs"] == 2 and len(manifest["scenario_hash"]) == 16
+    assert [d["district"] for d in manifest["districts"]] == [0, 1] and manifest["districts_tried"] >= 2
     events = pd.read_parquet(out / "events.parquet")
-    assert {"replication", "chain_id", "event"} <= set(events.columns)
-    assert sorted(events["replication"].unique()) == [0, 1, 2]
+    assert {"replication", "district", "chain_id", "event"} <= set(events.columns)
+    assert sorted(events["replication"].unique()) == [0, 1, 2, 3]
     assert "Division-level holders born in the 1980s" in proc.stdout and "Dec 2016" in proc.stdout  # as the report
     assert "post80_division_level" not in proc.stdout and "youth2: outcome" not in proc.stdout  # labels, the title
 
@@ -59,7 +61,8 @@ def test_run_prints_its_summary_in_chinese_with_shares_in_percent(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "现行做法：结果指标" in proc.stdout and "80后处级干部人数" in proc.stdout and "2016年12月" in proc.stdout
     share = next(line for line in proc.stdout.splitlines() if "正处级干部中70后的比例" in line)
-    assert "%" in share and "15.2" in share  # 15.2%, not 0.15
+    value = float(share.split("│")[3].split()[0])
+    assert "%" in share and 5 < value < 40  # a share in percent (17.4), not a fraction (0.17)
     assert cli("run", SCEN / "baseline.yaml", "-o", tmp_path / "x", "--lang", "fr").returncode == 2
 
 

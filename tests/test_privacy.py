@@ -276,7 +276,8 @@ def test_exit_dates_in_the_shared_event_log_give_no_birth_month():
 
 
 def test_the_shared_event_log_keeps_its_links_but_not_the_order_in_time():
-    events = pd.DataFrame({"replication": [0, 0, 0, 0, 1], "month": [24170, 24169, 24169, 24173, 24170],
+    events = pd.DataFrame({"replication": [0, 0, 0, 0, 1], "district": [0] * 5,
+                           "month": [24170, 24169, 24169, 24173, 24170],
                            "date": [""] * 5, "event": ["exit", "vacancy_opened", "exit", "vacancy_filled", "exit"],
                            "cadre_id": ["b", "", "a", "c", "a"], "grade": ["section"] * 5,
                            "unit_id": [1, 1, 0, 1, 0], "post_id": [7, 7, 3, 7, 3], "chain_id": [-1, 12, -1, 12, -1],

@@ -353,7 +353,8 @@ def test_sweep_figures_name_swept_keys_in_words(reference, base):
 # --- the command line --------------------------------------------------------------------------------
 
 
-SHORT_SETS = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
+SHORT_SETS = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]", "--set",
+              "district.districts=1"]
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from cadresim.scenario.targets import parse_target
 
 ROOT = Path(__file__).resolve().parents[1]
 YOUTH2 = ROOT / "scenarios" / "youth2.yaml"
-SHORT = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
+SHORT = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]", "--set", "district.districts=2"]
 NOISE = np.random.default_rng(7).normal(0, 1, 30)
 NOISE -= NOISE.mean()  # the mean of every point is exactly its signal
 
@@ -95,7 +95,7 @@ GOAL = "post80_division_entries_youth_talent@2015-06 >= 7"
 
 @pytest.mark.slow
 def test_cadresim_target_finds_the_cohort_size_and_resumes(tmp_path):
-    args = ["target", YOUTH2, "--vary", "youth_talent.cohorts.c2.size=0..80", "--goal", GOAL, "-r", "2", *SHORT,
+    args = ["target", YOUTH2, "--vary", "youth_talent.cohorts.c2.size=0..80", "--goal", GOAL, "-r", "4", *SHORT,
             "-o", tmp_path / "t", "-q"]
     first = cli(*args)
     assert first.returncode == 0, first.stderr

@@ -155,8 +155,8 @@ def pseudonymise_events(events: pd.DataFrame, secret: bytes | None, ids: tuple[s
 
 
 #: The columns of the event log as a results folder shows it (``date`` is a quarter such as ``2015Q2``).
-SHARED_EVENT_COLUMNS = ["replication", "date", "event", "cadre_id", "grade", "unit_id", "post_id", "chain_id",
-                        "detail"]
+SHARED_EVENT_COLUMNS = ["replication", "district", "date", "event", "cadre_id", "grade", "unit_id", "post_id",
+                        "chain_id", "detail"]
 
 
 def shareable_events(events: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +177,7 @@ def shareable_events(events: pd.DataFrame) -> pd.DataFrame:
     shared = events.assign(date=year.astype(str) + "Q" + (month0 // 3 + 1).astype(str))
     shared = shared.sort_values(["replication", "date", "event", "grade", "unit_id", "post_id", "cadre_id", "detail"],
                                 kind="mergesort").reset_index(drop=True)
-    return shared.assign(chain_id=_renumbered_chains(shared))[SHARED_EVENT_COLUMNS]
+    return shared.assign(chain_id=_renumbered_chains(shared))[[c for c in SHARED_EVENT_COLUMNS if c in shared]]
 
 
 def _renumbered_chains(events: pd.DataFrame) -> pd.Series:
