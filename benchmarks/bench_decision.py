@@ -23,8 +23,9 @@ SCENARIO = ROOT / "scenarios" / "youth2.yaml"
 PARAMS = ["youth_talent.cohorts.c2.size=20,80", "rotation.cross_unit_rate=0.05,0.3",
           "selection.assessment_noise=0.1,0.5", "youth_talent.cohorts.c2.mentoring=0.1,0.5",
           "youth_talent.cohorts.c2.bonus_years=1,4", "youth_talent.cohorts.c2.age_cap=32,38"]
-METRIC = "post80_section_eligible_strict@2016-12"
-GOAL = "post80_section_eligible_strict@2016-12 >= 1.5"
+METRIC = "post80_division_level@2016-12"
+GOAL = "post80_division_level@2016-12 >= 18"
+QUICK_GOAL = "post80_division_level@2015-06 >= 10.5"  # the short horizon of --quick
 SHORT = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]"]
 
 
@@ -32,7 +33,7 @@ def commands(out: Path, quick: bool, jobs: int) -> dict[str, list[str]]:
     reps, trajectories = ("2", "4") if quick else ("10", "10")
     metric, goal, extra = METRIC, GOAL, []
     if quick:
-        metric, goal, extra = METRIC.replace("2016-12", "2015-06"), GOAL.replace("2016-12", "2015-06"), SHORT
+        metric, goal, extra = METRIC.replace("2016-12", "2015-06"), QUICK_GOAL, SHORT
     morris = ["sensitivity", str(SCENARIO), *(a for p in PARAMS for a in ("--param", p)), "--metric", metric,
               "--trajectories", trajectories, "-r", reps, "-j", str(jobs), "-o", str(out / "morris"), "-q", *extra]
     target = ["target", str(SCENARIO), "--vary", "youth_talent.cohorts.c2.size=0..80", "--goal", goal, "-r", reps,
