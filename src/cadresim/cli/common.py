@@ -120,6 +120,21 @@ def interrupted(what: str = "results") -> None:
     raise typer.Exit(130)
 
 
+# --- options shared by the commands that run many scenarios (sweep, sensitivity, target) ---------
+
+def seed_option() -> Any:
+    return typer.Option(None, "--seed", metavar="N", help="Random seed (default: a fixed seed, so runs agree).")
+
+
+def jobs_option() -> Any:
+    return typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes (a local process pool when > 1).")
+
+
+def dask_option() -> Any:
+    return typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: a scheduler address (tcp://host:8786), "
+                        "or 'local' for a LocalCluster of -j worker processes (needs the dask extra).")
+
+
 # --- metrics ------------------------------------------------------------------------------------
 
 def metric_option(help: str = METRIC_HELP) -> Any:

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cadresim import limits
-from cadresim.cli.common import SET_HELP, app, err, fail, out
+from cadresim.cli.common import SET_HELP, app, dask_option, err, fail, jobs_option, out, seed_option
 from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError
 from cadresim.scenario.loader import load_scenario
@@ -52,13 +52,10 @@ def sensitivity_command(
                                      help="Paired replications of each design point (its output is their mean)."),
     budget: Optional[int] = typer.Option(None, "--budget", metavar="RUNS",
                                          help="Refuse a design needing more runs (points x replications)."),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Random seed of the runs "
-                                       "(default: a fixed seed, so runs agree)."),
+    seed: Optional[int] = seed_option(),
     design_seed: int = typer.Option(0, "--design-seed", metavar="N", help="Seed of the design and its intervals."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes (a local process pool "
-                             "when > 1)."),
-    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: a scheduler address, "
-                                       "or 'local' for a LocalCluster of -j workers (needs the dask extra)."),
+    jobs: int = jobs_option(),
+    dask: Optional[str] = dask_option(),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Folder (default: "
                                           "results/sensitivity/<scenario name>); rerunning resumes it."),
     overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),

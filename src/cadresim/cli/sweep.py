@@ -20,8 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cadresim import limits
-from cadresim.cli.common import METRIC_HELP, SET_HELP, app, check_metrics, err, fail, metric_option, out, \
-    split_metrics
+from cadresim.cli.common import (METRIC_HELP, SET_HELP, app, check_metrics, dask_option, err, fail, jobs_option,
+                                 metric_option, out, seed_option, split_metrics)
 from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
@@ -56,13 +56,9 @@ def sweep_command(
     design_seed: int = typer.Option(0, "--design-seed", metavar="N", help="Seed of the Latin hypercube's points."),
     replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N",
                                      help="Replications of each point."),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
-                                       help="Random seed (default: a fixed seed, so runs agree)."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N",
-                             help="Worker processes (a local process pool when > 1)."),
-    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
-                                       help="Run on Dask: a scheduler address (tcp://host:8786), or "
-                                       "'local' for a LocalCluster of -j worker processes (needs the dask extra)."),
+    seed: Optional[int] = seed_option(),
+    jobs: int = jobs_option(),
+    dask: Optional[str] = dask_option(),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Sweep folder (default: "
                                           "results/sweeps/<scenario name>); rerunning resumes it."),
     overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),

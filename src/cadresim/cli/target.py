@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from cadresim.cli.common import SET_HELP, app, err, fail, out
+from cadresim.cli.common import SET_HELP, app, dask_option, err, fail, jobs_option, out, seed_option
 from cadresim.cli.run import check_run_options
 from cadresim.errors import InputError
 from cadresim.scenario.loader import load_scenario
@@ -45,11 +45,9 @@ def target_command(
                                               "width the answer is narrowed to (default: a 64th of the range)."),
     replications: int = typer.Option(20, "-r", "--replications", min=1, metavar="N",
                                      help="Paired replications of each value tried."),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Random seed (default: a fixed seed)."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Worker processes (a local process pool "
-                             "when > 1)."),
-    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: a scheduler address, "
-                                       "or 'local' for a LocalCluster of -j workers (needs the dask extra)."),
+    seed: Optional[int] = seed_option(),
+    jobs: int = jobs_option(),
+    dask: Optional[str] = dask_option(),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Folder (default: "
                                           "results/target/<scenario name>); rerunning resumes it."),
     overrides: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
