@@ -374,3 +374,20 @@ def test_the_report_says_how_robust_a_difference_is_in_both_languages():
     assert robustness_text(down, TEXT["en"]) == "lower in 3 of 10 districts, higher in 1"
     assert robustness_text({**row, "n_districts": 1}, TEXT["en"]) == ""  # one district: nothing to say
     assert robustness_text({**row, "diff_ci95_low": 3.0}, TEXT["en"]) == ""  # nothing varies (the start)
+
+
+def test_a_sweep_over_districts_nests_its_intervals():
+    """Sweep replication i runs in district i mod D: the summary's interval is the nested one."""
+    from cadresim.analysis.sweep_design import Design
+    from cadresim.analysis.sweep_tables import summarize
+
+    rng = np.random.default_rng(3)
+    reps = np.arange(12)
+    values = np.array([5.0, 9.0, 13.0])[reps % 3] + rng.normal(0, 0.5, 12)
+    table = pd.DataFrame({"run_id": 0, "replication": reps, "status": "ok",
+                          "post80_division_level@2016-12": values})
+    design = Design("grid", ("rotation.cross_unit_rate",), ({"rotation.cross_unit_rate": 0.1},))
+    nested, flat = summarize(table, design, districts=3).iloc[0], summarize(table, design).iloc[0]
+    want = stats.nested_mean_ci(values, reps % 3, (0.0, float("inf")))
+    assert nested["ci95_low"] == pytest.approx(want[2]) and nested["ci95_high"] == pytest.approx(want[3])
+    assert nested["ci95_high"] - nested["ci95_low"] > 2 * (flat["ci95_high"] - flat["ci95_low"])

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cadresim.analysis.sweep_design import Design, full_grid
-from cadresim.analysis.sweep_runs import RunSpec, TaskFn, district_key, guarded, roster_for, run_task
+from cadresim.analysis.sweep_runs import RunSpec, TaskFn, district_key, districts_for, guarded, roster_for, run_task
 from cadresim.analysis.sweep_store import MemoryStore, open_folder, write_sweep
 from cadresim.analysis.sweep_tables import ERROR_COLUMN, ID_COLUMNS, SweepResults, build_table, summarize
 from cadresim.engine.fanout import describe_executor, fan_out
@@ -121,7 +121,7 @@ def sweep(base: Scenario, grid: Mapping[str, Sequence[Any]] | None = None, *, de
     records = store.records()
     table = build_table(design, records)
     warnings = sorted({w for r in records for w in r.warnings})
-    res = SweepResults(base, design, seed, replications, table, summarize(table, design),
+    res = SweepResults(base, design, seed, replications, table, summarize(table, design, len(districts_for(base))),
                        Path(output) if output is not None else None, len(skip), warnings)
     if output is not None:
         write_sweep(res, describe_executor(executor, jobs), started)

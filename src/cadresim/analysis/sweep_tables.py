@@ -21,7 +21,7 @@ from cadresim.measures.kinds import bounds
 from cadresim.measures.metrics import HEADLINE
 from cadresim.report.labels import metric_columns, split_column
 from cadresim.scenario.schema import Scenario
-from cadresim.stats import mean_ci
+from cadresim.stats import mean_ci, nested_mean_ci
 
 ID_COLUMNS = ("run_id", "replication", "seed")
 ERROR_COLUMN = "error"
@@ -61,17 +61,21 @@ def metric_order(columns: Iterable[str]) -> list[str]:
     return sorted(columns, key=key)
 
 
-def summarize(table: pd.DataFrame, design: Design) -> pd.DataFrame:
+def summarize(table: pd.DataFrame, design: Design, districts: int = 1) -> pd.DataFrame:
     """One row per point, metric and date: run_id, every swept key, metric, date, mean, sd, ci95_low,
-    ci95_high and n (runs with a value; failed runs are left out)."""
+    ci95_high and n (runs with a value; failed runs are left out). Over ``districts`` districts (replication
+    i runs in district i mod D), the interval nests the replications in their districts."""
     rows = []
     for run_id, runs in table.groupby("run_id", sort=True):
         point = [design.points[int(run_id)][k] for k in design.keys]
         for column in metric_columns(table):
-            values = runs[column].dropna().to_numpy()
+            kept = runs[column].notna().to_numpy()
+            values, groups = runs[column].to_numpy()[kept], runs["replication"].to_numpy()[kept] % districts
             metric, date = split_column(column)
             if len(values):
-                rows.append((int(run_id), *point, metric, date, *mean_ci(values, bounds(metric))))
+                stats = nested_mean_ci(values, groups, bounds(metric))[:5] if districts > 1 else \
+                    mean_ci(values, bounds(metric))
+                rows.append((int(run_id), *point, metric, date, *stats))
     columns = ["run_id", *design.keys, *SUMMARY_COLUMNS]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"run_id": "int64", "n": "int64"})
