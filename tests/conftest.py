@@ -30,6 +30,7 @@ QUIET = {  # switch off every process, so a test turns on only what it checks
     "youth_talent": {"cohorts": {"c1": None}},
     "probation": {"fail_rate": 0.0},
     "reshuffle": {"dates": []},
+    "nonleading": {"enabled": False},
     "grades": {g: {"exit_rate": 0.0} for g in
                ("staff", "deputy_section", "section", "deputy_division", "division", "deputy_bureau")},
 }

@@ -290,7 +290,8 @@ def roster_at_end(result: ReplicationResult, earlier: Roster, scenario: Scenario
         "last_promotion": np.where(last >= 0, last, since), "posts_held": final["posts_held"],
         "grassroots_months": final["grassroots_months"],
         "enterprise": _from_earlier(before, keys, known, "enterprise", False).astype(bool),
-        "cohort": _from_earlier(before, keys, known, "cohort", ""), "probation_end": -1, "secondment_end": -1})
+        "cohort": _from_earlier(before, keys, known, "cohort", ""), "probation_end": -1, "secondment_end": -1,
+        "nonleading": final["nonleading"]})
     return Roster(earlier.units.copy(), cadres, scenario.end_month + 1)
 
 

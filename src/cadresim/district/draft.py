@@ -68,7 +68,8 @@ class Draft:
         """The cadre table of the roster (``roster.CADRE_COLUMNS``), cadre ids = row numbers."""
         data = {name: getattr(self, name) for name in CADRE_COLUMNS if hasattr(self, name)}  # grade: replaced
         data.update(cadre_id=np.arange(self.n), grade=np.array(scenario.ladder, dtype=object)[self.grade],
-                    last_promotion=np.where(self.grade > 0, self.grade_since, -1))
+                    last_promotion=np.where(self.grade > 0, self.grade_since, -1),
+                    nonleading=np.zeros(self.n, dtype=bool))
         return pd.DataFrame({c: pd.Series(data[c], dtype=t) for c, (t, _) in CADRE_COLUMNS.items()})
 
 

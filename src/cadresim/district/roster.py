@@ -34,6 +34,8 @@ CADRE_COLUMNS: dict[str, tuple[str, str]] = {
     "cohort": ("object", "Youth Talent cohort name, '' for none"),
     "probation_end": ("int64", "month probation ends (-1: not on probation)"),
     "secondment_end": ("int64", "month a secondment ends (-1: not seconded)"),
+    "nonleading": ("bool", "holds the non-leading rank of the grade's level (非领导职务: 主任科员 at section, ...), "
+                           "not a leading post; posts_held then counts leading posts at the level (may be 0)"),
 }
 
 #: cadre columns holding a month index
@@ -60,6 +62,12 @@ class Roster:
     start: int
     ids: tuple[str, ...] | None = None
     digests: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A roster without a ``nonleading`` column (one written before the column existed) has no
+        non-leading holders."""
+        if "nonleading" not in self.cadres:
+            object.__setattr__(self, "cadres", self.cadres.assign(nonleading=False))
 
     def posts(self, grade: str) -> pd.Series:
         """Posts of ``grade`` per unit (0 where the column is absent)."""
@@ -165,7 +173,12 @@ def _cadre_problems(roster: Roster, scenario: Scenario, where: Where) -> list[Pr
     bad(c["grassroots_months"] < 0, "grassroots_months", "must be 0 or more")
     bad(c["grassroots_months"] > (start - c["work_start"]) + 1, "grassroots_months",
         "more grassroots months than months worked")
-    bad(c["posts_held"] < 1, "posts_held", "must be at least 1 (the current post)")
+    bad((c["posts_held"] < 1) & ~c["nonleading"], "posts_held", "must be at least 1 (the current post)")
+    bad(c["posts_held"] < 0, "posts_held", "must be 0 or more")
+    ranked = [scenario.ladder[k] for k in scenario.rank_indices()]
+    titles = ", ".join(f"{k} ({scenario.nonleading.ranks[k].name_zh})" for k in ranked) or "none"
+    bad(c["nonleading"] & c["grade"].isin(scenario.ladder) & ~c["grade"].isin(ranked), "grade",
+        f"no non-leading rank at this grade; the levels with one are: {titles}")
     for column in ("probation_end", "secondment_end"):
         bad((c[column] >= 0) & (c[column] <= start), column,
             "must be after the start date (leave it empty when it is over)")
@@ -178,7 +191,8 @@ def _left_before(roster: Roster, scenario: Scenario) -> pd.Series:
     c = roster.cadres
     known = c["grade"].isin(scenario.ladder).to_numpy()
     grade = np.array([scenario.grade_index(g) if ok else 0 for g, ok in zip(c["grade"], known)], dtype=np.int64)
-    leave = leave_months(scenario, c["birth"].to_numpy(np.int64), grade, c["female"].to_numpy(bool))
+    leave = leave_months(scenario, c["birth"].to_numpy(np.int64), grade, c["female"].to_numpy(bool),
+                         c["nonleading"].to_numpy(bool))
     return pd.Series(known & (leave < roster.start), index=c.index)
 
 
@@ -196,7 +210,7 @@ def _holder_problems(roster: Roster, scenario: Scenario, where: Where) -> list[P
     """Units with more holders of a post-limited grade than posts."""
     c, problems = roster.cadres, []
     limited = [g for g in scenario.ladder if scenario.grades[g].kind == "post_limited"]
-    counts = c[c["grade"].isin(limited)].groupby(["unit_id", "grade"]).size()
+    counts = c[c["grade"].isin(limited) & ~c["nonleading"]].groupby(["unit_id", "grade"]).size()
     units = roster.units.reset_index(drop=True)
     position = {u: i for i, u in enumerate(units["unit_id"])}
     for (unit, grade), n in counts.items():
@@ -219,7 +233,7 @@ def rule_breaches(roster: Roster, scenario: Scenario, where: Where | None = None
     """
     where, c = where or Where(), roster.cadres
     ceiling = c["grade"].map({k: g.age_ceiling for k, g in scenario.grades.items()})
-    promoted = c["last_promotion"] >= 0
+    promoted = (c["last_promotion"] >= 0) & ~c["nonleading"]  # a non-leading rank has no age ceiling
     age_at_entry = (c["grade_since"] - c["birth"]) // 12
     return _flag(where, c, promoted & ceiling.notna() & (age_at_entry > ceiling.fillna(200)), "grade_since",
                  "entered the grade above its age ceiling")

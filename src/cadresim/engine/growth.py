@@ -27,6 +27,7 @@ from cadresim.district.synthetic import generate, unit_table
 from cadresim.engine.schedule import ReplicationResult, _clock, processes, setup
 from cadresim.processes.intake import ENTRY_KINDS
 from cadresim.rules.ages import division_start
+from cadresim.scenario.ranks import NonLeading
 from cadresim.scenario.schema import (Grade, History, Recruitment, Reshuffle, Rotation, Scenario, Selection,
                                       YouthTalent)
 from cadresim.state.replication import Promotion, Replication
@@ -87,7 +88,7 @@ def era_scenarios(scenario: Scenario) -> list[tuple[int, Scenario]]:
     h = scenario.history
     first, last = dates.parse(h.start), scenario.start_month - 1
     changes = {dates.parse(e.start) for e in h.recruit_eras}
-    changes |= {dates.parse(h.interim_rules_from), dates.parse(h.regulations_from)}
+    changes |= {dates.parse(h.interim_rules_from), dates.parse(h.regulations_from), dates.parse(h.nonleading_from)}
     months = sorted({first} | {m for m in changes if first < m <= last})
     return [(m, _era(scenario, h, m, first, last)) for m in months]
 
@@ -111,7 +112,8 @@ def _era(scenario: Scenario, h: History, month: int, first: int, last: int) -> S
         "grades": _rules_of_the_time(base, rules, h), "selection": selection,
         "rotation": Rotation(internal_rate=h.internal_rotation_rate),
         "recruitment": Recruitment(age=ages[-1], grassroots_share=h.recruit_grassroots_share),
-        "reshuffle": Reshuffle(dates=reshuffles), "youth_talent": YouthTalent(cohorts=cohorts)})
+        "reshuffle": Reshuffle(dates=reshuffles), "youth_talent": YouthTalent(cohorts=cohorts),
+        "nonleading": NonLeading(enabled=month >= dates.parse(h.nonleading_from))})
 
 
 def _rules_of_the_time(base: Scenario, era: str, h: History) -> dict[str, Grade]:
@@ -144,7 +146,7 @@ def roster_of(run: Replication, scenario: Scenario) -> Roster:
         "last_promotion": org.last_promotion[idx], "posts_held": org.posts_held[idx, org.grade[idx]],
         "grassroots_months": org.grassroots_at(idx, start), "enterprise": org.enterprise[idx],
         "cohort": names[org.cohort[idx] + 1], "probation_end": _after(org.probation_end[idx], start),
-        "secondment_end": _after(org.secondment_end[idx], start)}
+        "secondment_end": _after(org.secondment_end[idx], start), "nonleading": org.nonleading[idx]}
     cadres = pd.DataFrame({c: pd.Series(data[c], dtype=t) for c, (t, _) in CADRE_COLUMNS.items()})
     cadres["spin_up_key"] = org.key[idx]
     return Roster(unit_table(scenario).assign(district=0), cadres, start)

@@ -23,8 +23,8 @@ from cadresim.state.organization import Organization
 
 ENTRIES = ("recruitment", "outside_hire", "lateral_hire")
 #: Columns of :meth:`Replayer.table` (and of the engine's final state they are compared with).
-COLUMNS = ("cadre_id", "grade", "post_id", "grade_since", "post_since", "posts_held", "grassroots_months",
-           "roster")
+COLUMNS = ("cadre_id", "grade", "nonleading", "post_id", "grade_since", "post_since", "posts_held",
+           "grassroots_months", "roster")
 
 
 @dataclass
@@ -41,7 +41,9 @@ class Cadre:
     since: int  # month grassroots accrual restarted (-1: not accruing)
     seconded: bool
     roster: bool  # in the start roster (else an entrant)
-    posts_held: dict[int, int] = field(default_factory=dict)  # grade -> distinct posts held in it
+    posts_held: dict[int, int] = field(default_factory=dict)  # grade -> distinct leading posts held in it
+    nonleading: bool = False  # holds the non-leading rank of their level
+    prev_nonleading: bool = False
 
 
 class Replayer:
@@ -69,10 +71,22 @@ class Replayer:
         if kind == "exit":
             self._restart(c, now)
             del self.cadres[int(e.cadre_id)]
-        elif kind == "promotion":
-            self._promote(c, self.ladder[e.grade], int(e.post_id), now)
+        elif kind in ("promotion", "leading_appointment"):
+            c.prev_nonleading, c.nonleading = c.nonleading, False
+            if kind == "promotion":
+                self._promote(c, self.ladder[e.grade], int(e.post_id), now)
+            else:  # a non-leading holder takes a leading post of their level
+                c.prev_grade = c.grade
+                self._move(c, int(e.post_id), now)
+        elif kind in ("to_nonleading", "nonleading_appointment"):
+            self._to_nonleading(c, self.ladder[e.grade], now, leaves_post=kind == "to_nonleading")
         elif kind == "probation_fail":
-            c.post, c.grade, c.grade_since = -1, c.prev_grade, now
+            c.post, c.nonleading = -1, c.prev_nonleading
+            if c.prev_grade != c.grade:
+                c.grade, c.grade_since = c.prev_grade, now
+        elif kind == "vacancy_filled" and e.detail == "nonleading":
+            c.post, c.unit, c.post_since = int(e.post_id), int(self.post_unit[int(e.post_id)]), now
+            self._restart(c, now)
         elif kind in ("secondment_start", "secondment_end"):
             c.seconded = kind == "secondment_start"
             self._restart(c, now)
@@ -100,9 +114,20 @@ class Replayer:
         self._move(c, p, now)
 
     def _move(self, c: Cadre, p: int, now: int) -> None:
-        """``c`` takes post ``p`` of their grade: a distinct post held, time in post restarts."""
+        """``c`` takes post ``p``: a distinct post held in its grade, time in post restarts."""
         c.post, c.unit, c.post_since = p, int(self.post_unit[p]), now
-        c.posts_held[c.grade] = c.posts_held.get(c.grade, 0) + 1
+        g = int(self.post_grade[p])
+        c.posts_held[g] = c.posts_held.get(g, 0) + 1
+        self._restart(c, now)
+
+    def _to_nonleading(self, c: Cadre, g: int, now: int, leaves_post: bool) -> None:
+        """``c`` holds the non-leading rank of level ``g`` (a staff post they take is its own event)."""
+        if leaves_post:
+            c.post = -1
+        if g != c.grade:
+            c.prev_grade, c.grade, c.grade_since = c.grade, g, now
+            c.posts_held[g] = 0
+        c.prev_nonleading, c.nonleading, c.post_since = c.nonleading, True, now
         self._restart(c, now)
 
     def _restart(self, c: Cadre, now: int) -> None:
@@ -125,18 +150,19 @@ class Replayer:
         grades = set(s.role_indices("section_level"))
         most = months(r.max_years_in_post) if r.max_years_in_post is not None else None
         return sum(1 for c in self.cadres.values() if c.grade in grades and c.post >= 0 and not c.seconded
+                   and not c.nonleading
                    and now - c.post_since >= months(r.min_years_in_post)
                    and (most is None or now - c.post_since < most))
 
     def vacant_posts(self, grade: int) -> int:
         """Posts of ``grade`` that no one holds."""
-        held = sum(1 for c in self.cadres.values() if c.post >= 0 and self.post_grade[c.post] == grade)
+        held = sum(1 for c in self.cadres.values() if c.post >= 0 and self.post_grade[c.post] == grade)  # any track
         return int(np.sum(self.post_grade == grade)) - held
 
     def table(self, now: int) -> pd.DataFrame:
         """The cadres present, one row each (:data:`COLUMNS`; grassroots months at ``now``), by cadre_id."""
         grades = self.scenario.ladder
-        rows = [(k, grades[c.grade], c.post, c.grade_since, c.post_since, c.posts_held.get(c.grade, 0),
+        rows = [(k, grades[c.grade], c.nonleading, c.post, c.grade_since, c.post_since, c.posts_held.get(c.grade, 0),
                  c.banked + (now - c.since if c.since >= 0 else 0), c.roster) for k, c in self.cadres.items()]
         return pd.DataFrame(rows, columns=list(COLUMNS)).sort_values("cadre_id").reset_index(drop=True)
 
@@ -146,7 +172,8 @@ def _from_org(org: Organization, c: int) -> Cadre:
     g = int(org.grade[c])
     return Cadre(g, int(org.prev_grade[c]), int(org.unit[c]), int(org.post[c]), int(org.grade_since[c]),
                  int(org.post_since[c]), int(org.grassroots_banked[c]), int(org.grassroots_since[c]),
-                 bool(org.secondment_end[c] > org.scenario.start_month), True, {g: int(org.posts_held[c, g])})
+                 bool(org.secondment_end[c] > org.scenario.start_month), True, {g: int(org.posts_held[c, g])},
+                 bool(org.nonleading[c]), bool(org.prev_nonleading[c]))
 
 
 def replay(scenario: Scenario, roster: Roster, events: pd.DataFrame) -> pd.DataFrame:

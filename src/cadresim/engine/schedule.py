@@ -25,6 +25,7 @@ from cadresim.measures.rows import AgeRow, EligibilityRow, MetricRow, PoolRow, S
 from cadresim.measures.teams import TeamTracker
 from cadresim.processes.exits import due_to_leave, exits, monthly_hazards
 from cadresim.processes.intake import lateral_hires, recruitment
+from cadresim.processes.nonleading import nonleading_review
 from cadresim.processes.probation import probation_ends
 from cadresim.processes.reshuffle import reshuffle
 from cadresim.processes.rotation import rotation
@@ -37,7 +38,8 @@ from cadresim.state.events import EventLog
 from cadresim.state.organization import Organization
 from cadresim.state.replication import Replication
 
-PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 0.4, "selection": 0.5,
+PHASE = {"start": 0.0, "exits": 0.1, "ends": 0.2, "rotation": 0.3, "reshuffle": 0.4, "nonleading": 0.45,
+         "selection": 0.5,
          "recruitment": 0.6, "snapshot": 0.7}
 
 
@@ -151,6 +153,8 @@ def processes(run: Replication, result: ReplicationResult) -> list[Step]:
          lambda m: secondments(run, m)),
         ("reshuffle", sorted(set(s.reshuffle_months)), PHASE["reshuffle"],
          lambda m: (reshuffle(run, m), take_snapshot(run, result, m, True, True))),
+        ("nonleading", in_months(months, [s.nonleading.review_month]), PHASE["nonleading"],
+         lambda m: nonleading_review(run, m)),
         ("selection", round_months(s, months), PHASE["selection"], lambda m: selection_round(run, m)),
         ("recruitment", in_months(months, s.recruitment.months), PHASE["recruitment"],
          lambda m: (recruitment(run, m), lateral_hires(run, m))),
@@ -232,7 +236,8 @@ def check_invariants(run: Replication, start_headcount: int) -> None:
     held = np.flatnonzero(org.holder >= 0)
     if np.any(org.post[org.holder[held]] != held) or not np.all(org.active[org.holder[held]]):
         raise InvariantError("a post is held by a cadre who is elsewhere or gone")
-    if np.any(org.grade[seated] != org.post_grade[org.post[seated]]):
+    expected = np.where(org.nonleading[seated], 0, org.grade[seated])  # a non-leading rank sits in a staff post
+    if np.any(expected != org.post_grade[org.post[seated]]):
         raise InvariantError("a cadre holds a post of another grade")
     if int(org.active[:n].sum()) != start_headcount + run.entries - run.exits:
         raise InvariantError("headcount not conserved")
@@ -244,6 +249,7 @@ def final_state(run: Replication) -> dict[str, np.ndarray]:
     org = run.org
     idx = np.flatnonzero(org.active[:org.n])
     return {"key": org.key[idx].copy(), "grade": org.grade[idx].copy(), "unit": org.unit[idx].copy(),
+            "nonleading": org.nonleading[idx].copy(),
             "post": org.post[idx].copy(), "birth": org.birth[idx].copy(), "female": org.female[idx].copy(),
             "leave_month": due_to_leave(run, idx), "grade_since": org.grade_since[idx].copy(),
             "post_since": org.post_since[idx].copy(), "posts_held": org.posts_held[idx, org.grade[idx]],

@@ -210,6 +210,7 @@ def _cadre_frame(parsed: Parsed, rows: list[int], ids: list[int], scenario: Scen
         "enterprise": [get("enterprise", r, False) for r in rows], "cohort": [get("cohort", r, "") for r in rows],
         "probation_end": [get("probation_end", r, -1) for r in rows],
         "secondment_end": [get("secondment_end", r, -1) for r in rows],
+        "nonleading": [get("nonleading", r, False) for r in rows],
     }
     frame = pd.DataFrame({c: pd.Series(data[c], dtype=t) for c, (t, _) in CADRE_COLUMNS.items()})
     if "probation_end" not in parsed.table.columns:

@@ -160,38 +160,43 @@ def youth_talent_metrics(run: Replication, now: int) -> dict[str, float]:
     return out
 
 
-def candidate_pools(run: Replication, now: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, Pool]]:
-    """For promotion into each grade g: (g, candidates' indices, their birth decades, their Pool)."""
-    org = run.org
+TRACKS = ("leading", "nonleading")
+
+
+def candidate_pools(run: Replication, now: int) -> Iterator[tuple[int, str, np.ndarray, np.ndarray, Pool]]:
+    """For promotion into each grade g, on each track of the grade below: (g, track, candidates' indices,
+    their birth decades, their Pool). Non-leading holders are candidates only when their time at the level
+    opens the next one (``nonleading.opens_next_level``)."""
+    org, opens = run.org, run.scenario.nonleading.opens_next_level
     for g in range(1, len(run.scenario.ladder)):
-        idx = org.members(g - 1)
-        if len(idx):
-            yield g, idx, decade(org.birth[idx]), org.pool(idx, now)
+        for track, idx in zip(TRACKS, (org.members(g - 1), org.nonleading_at(g - 1) if opens else [])):
+            if len(idx):
+                yield g, track, idx, decade(org.birth[idx]), org.pool(idx, now)
 
 
 def eligibility_rows(run: Replication, now: int) -> list[EligibilityRow]:
     """For promotion into each grade, by birth decade: candidates, and those failing each rule (alone)."""
     rows, date = [], dates.fmt(now)
-    for g, _, dec, pool in candidate_pools(run, now):
+    for g, track, _, dec, pool in candidate_pools(run, now):
         rules, key = run.grade_rules(g), run.scenario.ladder[g]
         attr = eligibility.attribution(rules, pool, now)
         ok = eligibility.eligible(rules, pool, now)
         for d in np.unique(dec):
             here = dec == d
             not_ok = int(np.sum(~ok & here))
-            rows.append(EligibilityRow(date, key, int(d), "any_rule", int(here.sum()), not_ok, not_ok))
+            rows.append(EligibilityRow(date, key, int(d), "any_rule", int(here.sum()), not_ok, not_ok, track))
             rows += [EligibilityRow(date, key, int(d), rule, int(here.sum()), int(np.sum(fail & here)),
-                                    int(np.sum(alone & here))) for rule, (fail, alone) in attr.items()]
+                                    int(np.sum(alone & here)), track) for rule, (fail, alone) in attr.items()]
     return rows
 
 
 def pool_rows(run: Replication, now: int) -> list[PoolRow]:
     """The pool for promotion into each grade, by birth decade: candidates and those eligible."""
     rows, date = [], dates.fmt(now)
-    for g, _, dec, pool in candidate_pools(run, now):
+    for g, track, _, dec, pool in candidate_pools(run, now):
         ok = eligibility.eligible(run.grade_rules(g), pool, now)
         values, counts = np.unique(dec, return_counts=True)
-        rows += [PoolRow(date, run.scenario.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d))))
+        rows += [PoolRow(date, run.scenario.ladder[g], int(d), int(n), int(np.sum(ok & (dec == d))), track)
                  for d, n in zip(values, counts)]
     return rows
 
@@ -200,16 +205,17 @@ def stock_rows(run: Replication, now: int) -> list[StockRow]:
     """Active cadres by grade and birth decade at month ``now``."""
     org, date = run.org, dates.fmt(now)
     idx = np.flatnonzero(org.active[:org.n])
-    code = org.grade[idx] * 10_000 + decade(org.birth[idx])
+    code = (org.grade[idx] * 2 + org.nonleading[idx]) * 10_000 + decade(org.birth[idx])
     values, counts = np.unique(code, return_counts=True)
-    return [StockRow(date, run.scenario.ladder[v // 10_000], int(v % 10_000), int(n)) for v, n in zip(values, counts)]
+    return [StockRow(date, run.scenario.ladder[v // 20_000], int(v % 10_000), int(n), TRACKS[(v // 10_000) % 2])
+            for v, n in zip(values, counts)]
 
 
 def age_rows(run: Replication, now: int) -> list[AgeRow]:
     """Active cadres by grade, sex and age at month ``now``."""
     org, date, ladder = run.org, dates.fmt(now), run.scenario.ladder
     idx = np.flatnonzero(org.active[:org.n])
-    code = (org.grade[idx] * 2 + org.female[idx]) * 1000 + org.age(idx, now)
+    code = ((org.grade[idx] * 2 + org.nonleading[idx]) * 2 + org.female[idx]) * 1000 + org.age(idx, now)
     values, counts = np.unique(code, return_counts=True)
-    return [AgeRow(date, ladder[v // 2000], bool((v // 1000) % 2), int(v % 1000), int(n))
+    return [AgeRow(date, ladder[v // 4000], bool((v // 1000) % 2), int(v % 1000), int(n), TRACKS[(v // 2000) % 2])
             for v, n in zip(values, counts)]

@@ -18,22 +18,25 @@ class MetricRow(NamedTuple):
 
 
 class StockRow(NamedTuple):
-    """Active cadres of one grade and birth decade at a snapshot."""
+    """Active cadres of one grade and birth decade on one track at a snapshot (``track``: "leading", or
+    "nonleading" for holders of the level's non-leading rank)."""
 
     date: str
     grade: str
     birth_decade: int
     count: int
+    track: str = "leading"
 
 
 class AgeRow(NamedTuple):
-    """Active cadres of one grade, sex and age (completed years) at a snapshot."""
+    """Active cadres of one grade, sex and age (completed years) on one track at a snapshot."""
 
     date: str
     grade: str
     female: bool
     age: int
     count: int
+    track: str = "leading"
 
 
 class EligibilityRow(NamedTuple):
@@ -49,6 +52,8 @@ class EligibilityRow(NamedTuple):
     candidates: int
     fail: int
     fail_alone: int
+    track: str = "leading"
+
 
 
 class PoolRow(NamedTuple):
@@ -59,3 +64,4 @@ class PoolRow(NamedTuple):
     birth_decade: int
     candidates: int
     eligible: int
+    track: str = "leading"

@@ -36,6 +36,7 @@ def demote(run: Replication, c: int, now: int) -> None:
     org = run.org
     grade, unit = int(org.grade[c]), int(org.unit[c])
     p = org.demote(c, now)
-    run.log.add(now, "probation_fail", c, grade, unit, p)
+    same = int(org.grade[c]) == grade  # back to the non-leading rank of the same level
+    run.log.add(now, "probation_fail", c, grade, unit, p, -1, "same_level" if same else "")
     run.open_vacancy(p, now, "probation_fail")
     seat_in_grade(run, c, now, "return")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cadresim.processes.exits import due_to_leave, leave
+from cadresim.processes.exits import due_to_leave, leave, moves_to_nonleading, step_down
 from cadresim.processes.rotation import in_post_at_least, swap_with_peer
 from cadresim.processes.seating import seat_returners
 from cadresim.processes.selection import candidates, fill, selection_round, team_has_young
@@ -41,8 +41,9 @@ def departures(run: Replication, now: int) -> None:
     holders = np.sort(holders[holders >= 0])
     if rs.leave_within_years is not None:
         near = due_to_leave(run, holders) - now <= months(rs.leave_within_years)
-        for c in holders[near]:
-            leave(run, int(c), now, "reshuffle_age")
+        to_rank = moves_to_nonleading(run, holders, now)
+        for c, rank in zip(holders[near], to_rank[near]):
+            (step_down if rank else leave)(run, int(c), now, "reshuffle_age")
         holders = holders[~near]
     leadership = run.scenario.role_indices("district_leadership")
     top = holders[np.isin(org.grade[holders], leadership)]

@@ -11,7 +11,7 @@ def seat_returners(run: Replication, now: int) -> None:
     """Cadres without a post (after failing probation) take a vacant post of their grade, own unit first."""
     org = run.org
     n = org.n
-    waiting = np.flatnonzero(org.active[:n] & (org.post[:n] < 0) & (org.grade[:n] >= 0))
+    waiting = np.flatnonzero(org.active[:n] & (org.post[:n] < 0) & (org.grade[:n] >= 0) & ~org.nonleading[:n])
     for c in waiting:
         c = int(c)
         if run.grade_rules(int(org.grade[c])).kind != "post_limited":
@@ -20,9 +20,10 @@ def seat_returners(run: Replication, now: int) -> None:
 
 
 def seat_in_grade(run: Replication, c: int, now: int, how: str) -> bool:
-    """Seat ``c`` in a vacant post of their grade, own unit first. Returns whether one was found."""
+    """Seat ``c`` in a vacant post of their grade (of the staff establishment for a non-leading rank), own
+    unit first. Returns whether one was found."""
     org = run.org
-    open_ = org.vacancies(int(org.grade[c]))
+    open_ = org.vacancies(0 if org.nonleading[c] else int(org.grade[c]))
     if not len(open_):
         return False
     own = open_[org.post_unit[open_] == org.unit[c]]

@@ -67,16 +67,18 @@ def serve_grade(run: Replication, g: int, now: int, fresh: set[int], only: np.nd
 def candidates(run: Replication, g: int, now: int) -> Candidates:
     """The grade-below pool for grade ``g`` with eligibility and base scores for this round."""
     org, s = run.org, run.scenario
-    idx = org.members(g - 1)
+    below = org.at_level(g - 1) if s.nonleading.opens_next_level else org.members(g - 1)
+    idx = np.concatenate([below, org.nonleading_at(g)])  # then non-leading holders of the level itself
+    up = np.arange(len(idx)) < len(below)
     pool = org.pool(idx, now)
     rules = run.grade_rules(g)
     t0 = time.perf_counter()
-    ok = eligibility.eligible(rules, pool, now)
+    ok = np.where(up, eligibility.eligible(rules, pool, now), eligibility.eligible_same_level(rules, pool, now))
     run.timings["eligibility"] = run.timings.get("eligibility", 0.0) + time.perf_counter() - t0
     score = round_scores(run, idx, now)
     exceptional = np.zeros(len(idx), dtype=bool)
     if s.selection.exceptional.per_year:
-        exceptional = eligibility.waivable_single_failure(rules, pool, now, org.last_promotion[idx])
+        exceptional = up & eligibility.waivable_single_failure(rules, pool, now, org.last_promotion[idx])
     groups = None
     if org.several_districts:  # split once per round, so each vacancy scans its own district only
         group = org.unit_group[org.unit[idx]]
@@ -163,10 +165,13 @@ def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], path: s
         check_promotion(run, c, g, now)
     if run.teams is not None:
         run.teams.on_fill(int(org.post_unit[p]), g, int(org.unit[c]))
+    same_level = bool(org.nonleading[c]) and int(org.grade[c]) == g
+    detail = "exception" if exception else "from_nonleading" if org.nonleading[c] else ""
     old = org.promote(c, p, now)
     start_probation(run, c, g, now)
     record_promotion(run, c, now, path)
-    run.log.add(now, "promotion", c, g, int(org.post_unit[p]), p, chain, "exception" if exception else "")
+    run.log.add(now, "leading_appointment" if same_level else "promotion", c, g, int(org.post_unit[p]), p, chain,
+                detail)
     run.filled(p, c, now, "promotion", chain)
     if old >= 0:
         fresh.add(old)
@@ -174,9 +179,14 @@ def promote(run: Replication, c: int, p: int, now: int, fresh: set[int], path: s
 
 
 def check_promotion(run: Replication, c: int, g: int, now: int) -> None:
-    """The audit's independent re-check that cadre ``c`` may enter grade ``g`` now (raises InvariantError)."""
-    who = f"cadre {int(run.org.key[c])} into {run.scenario.ladder[g]}"
-    audit.check_promotion(run.grade_rules(g), run.org.candidate(c, now), g, now, who)
+    """The audit's independent re-check that cadre ``c`` may enter grade ``g`` now, or a leading post of
+    ``g`` from its non-leading rank (raises InvariantError)."""
+    org = run.org
+    who = f"cadre {int(org.key[c])} into {run.scenario.ladder[g]}"
+    if org.nonleading[c] and org.grade[c] == g:
+        audit.check_same_level(run.grade_rules(g), org.candidate(c, now), g, now, who)
+    else:
+        audit.check_promotion(run.grade_rules(g), org.candidate(c, now), g, now, who)
 
 
 def record_promotion(run: Replication, c: int, now: int, path: str) -> None:

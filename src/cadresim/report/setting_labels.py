@@ -32,6 +32,9 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "selection.score": ("Selection score", "选拔评分"),
     "selection.exceptional": ("Exceptional promotion", "破格提拔"),
     "probation": ("Probation", "试用期"),
+    "nonleading": ("Non-leading ranks", "非领导职务"),
+    "nonleading.ranks.<key>": ("Non-leading rank at {entry}", "{entry}层次的非领导职务"),
+    "nonleading.quota": ("Quota (职数) of non-leading ranks", "非领导职务职数"),
     "rotation": ("Rotation", "交流轮岗"),
     "secondment": ("Secondment", "挂职"),
     "youth_talent.cohorts.<name>": ("Youth Talent cohort {entry}", "青年英才{entry}期"),
@@ -112,6 +115,17 @@ MEANINGS_ZH: dict[str, str] = {
     "selection.exceptional.per_year": "每年可破格提拔的人数：可不受除年龄上限以外的一项条件限制（试用期内或提拔不满一年者除外）",
     "probation.months": "试用期长度",
     "probation.fail_rate": "试用不合格、回到原职级的比例",
+    "nonleading.enabled": "启用非领导职务（关闭：领导职务到退出年龄即退出，不再任命非领导职务；名册中已有的非领导职务"
+                          "人员仍按任职层次计算任职资格）",
+    "nonleading.ranks.<key>.name_zh": "该非领导职务的中文名称（名册“职务”栏所列）",
+    "nonleading.ranks.<key>.name": "该非领导职务的英文名称",
+    "nonleading.ranks.<key>.min_years_below": "年度评定任命该职务前，在下一层次（领导或非领导）的最低任职年限",
+    "nonleading.review_month": "每年任命非领导职务的评定月份（在当月选拔之前）",
+    "nonleading.quota.section_level": "科级层次非领导职务（主任科员＋副主任科员）最多占单位行政编制的比例",
+    "nonleading.quota.division_level": "处级层次非领导职务（调研员＋副调研员）最多占单位处级领导职数的比例",
+    "nonleading.at_leaving_age": "领导干部到退出领导岗位年龄时改任同层次非领导职务直至退休（必要时超职数）；关闭则退出",
+    "nonleading.opens_next_level": "担任非领导职务的任职时间计入晋升上一层次的年限，可在符合条件时晋升上一级领导职务"
+                                   "（关闭：只能转任同层次领导职务）",
     "rotation.month": "每年交流轮岗所在的月份",
     "rotation.min_years_in_post": "干部可交流前须在岗的年限",
     "rotation.cross_unit_rate": "每年交流到其他单位同一职级岗位的概率（对调）",
@@ -154,6 +168,8 @@ MEANINGS_ZH: dict[str, str] = {
     "history.start": "生长的起始月份（起始日在职的人都是此后进入的）",
     "history.interim_rules_from": "自此月起，晋升处级须有5年工作经历和2年基层经历（1995年暂行条例）；此前处级只受年龄上限限制",
     "history.regulations_from": "自此月起，任职年限和在下一级两个职位任职的条件也适用（2002年条例）",
+    "history.nonleading_from": "自此月起设置非领导职务（1993年《国家公务员暂行条例》）：领导干部到退出年龄改任非领导职务，"
+                               "年度评定任命非领导职务；此前不设",
     "history.waivers_per_year": "按当时的规定，每年可不受除年龄上限以外的一项条件限制而提拔的人数，这些人选与符合条件者一同竞争"
                                 "（执行规定的严格程度）",
     "history.seniority": "过去选拔评分中本职级每任职一年的加分（高于今天的0.1即论资排辈更重）",
@@ -198,6 +214,9 @@ CITATIONS_ZH: dict[str, str] = {
                              "破格；默认不启用",
     "history.interim_rules_from": "《党政领导干部选拔任用工作暂行条例》（1995年2月）：处级须有5年工作经历和2年基层经历",
     "history.regulations_from": "《党政领导干部选拔任用工作条例》（2002年7月）：下一级任职年限，以及一般应在下一级两个以上职位任职",
+    "history.nonleading_from": "《国家公务员暂行条例》（1993年10月施行）设置非领导职务",
+    "nonleading": "1993年《国家公务员非领导职务设置办法》：副主任科员、主任科员、副调研员、调研员等非领导职务，"
+                  "任职年限与职数为规划假设；2015年县以下职务职级并行与2019年职级序列不是默认规则",
     "start": "2014年2月的讲话：讲话时全区干部队伍的状况",
     "reshuffle.dates": "讲话：全区领导班子于2016年底换届",
     "district.units.<type>.grassroots": "讲话：街镇岗位是基层一线；《条例》对基层的界定更宽（政策杠杆）",

@@ -62,3 +62,17 @@ def check_promotion(rules: Grade, cadre: Candidate, target: int, now: int, who: 
     broken = breaches(rules, cadre, target, now)
     if broken:
         raise InvariantError(f"promotion of {who} breaks: {', '.join(broken)}")
+
+
+def check_same_level(rules: Grade, cadre: Candidate, target: int, now: int, who: str) -> None:
+    """Raise InvariantError unless ``cadre``, holding the non-leading rank of grade ``target``'s level, may
+    take one of its leading posts: within the grade's age ceiling and not on probation."""
+    broken = []
+    if cadre.grade != target:
+        broken.append("not at the level of the post")
+    if rules.age_ceiling is not None and (now - cadre.birth) // 12 > rules.age_ceiling:
+        broken.append("age ceiling")
+    if cadre.probation_end > now:
+        broken.append("on probation")
+    if broken:
+        raise InvariantError(f"leading appointment of {who} breaks: {', '.join(broken)}")

@@ -62,6 +62,15 @@ def eligible(rules: Grade, pool: Pool, now: int) -> np.ndarray:
     return ok
 
 
+def eligible_same_level(rules: Grade, pool: Pool, now: int) -> np.ndarray:
+    """Boolean mask of holders of the grade's non-leading rank who may take one of its leading posts: a
+    leading appointment, so the age ceiling and probation apply, and no rule of the level below."""
+    ok = pool.probation_end <= now
+    if rules.age_ceiling is not None:
+        ok &= age(pool.birth, now) <= rules.age_ceiling
+    return ok
+
+
 def attribution(rules: Grade, pool: Pool, now: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For each rule: (fails it, fails it and no other rule): the binding constraint."""
     fails = failures(rules, pool, now)

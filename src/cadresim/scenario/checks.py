@@ -148,6 +148,9 @@ def _processes(s: Scenario) -> Iterator[Problem]:
             lo, hi = getattr(src, field)
             if lo > hi:
                 yield _p(f"recruitment.lateral.{name}.{field}", "the low end must not exceed the high end", [lo, hi])
+    if s.ladder and s.ladder[0] in s.nonleading.ranks:
+        yield _p(f"nonleading.ranks.{s.ladder[0]}", "the bottom grade has no level below: a non-leading rank is "
+                 f"held at a higher level ({', '.join(s.ladder[1:])})")
     if s.rotation.cross_unit_rate + s.rotation.internal_rate > 1:
         yield _p("rotation", "cross_unit_rate + internal_rate must not exceed 1",
                  s.rotation.cross_unit_rate + s.rotation.internal_rate)

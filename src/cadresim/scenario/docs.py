@@ -66,6 +66,10 @@ CITATIONS = {
                                   "grassroots experience for 处级 posts",
     "history.regulations_from": "党政领导干部选拔任用工作条例 (July 2002): time in the grade below and, generally (一般), "
                                 "two posts at the level below",
+    "history.nonleading_from": "国家公务员暂行条例 (in force October 1993) created the non-leading ranks",
+    "nonleading": "国家公务员非领导职务设置办法 (1993): 副主任科员, 主任科员, 副调研员, 调研员 beside the leading posts; the "
+                  "minimum times and 职数 are [assumption]; the 2015 county-level 职务职级并行 scheme and the 2019 "
+                  "ladder are not the default",
     "start": "speech of February 2014: the district's state when it was given",
     "reshuffle.dates": "speech: the district's leadership is re-formed at the end of 2016 (换届)",
     "district.units.<type>.grassroots": "speech: street/town posts are the grassroots front line; the 条例's own "

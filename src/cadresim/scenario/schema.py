@@ -18,6 +18,7 @@ from cadresim.scenario.fields import (  # noqa: F401  (re-exported: the types of
     ASSUMPTION, MODEL, RULE, SEED, Age, CalendarMonth, Headcount, Months, NoiseSD, Posts, Probability, ScenarioName,
     Section, StandardDeviation, Weight, YearMonth, Years, YearSpan, param, param_factory)
 from cadresim.scenario.fitted import HISTORY, MERIT_RHO
+from cadresim.scenario.ranks import NonLeading
 
 
 class Grade(Section):
@@ -365,6 +366,9 @@ class History(Section):
     interim_rules_from: YearMonth = param(
         "1995-02", "from this month division-level promotions need 5 years' work and 2 years' grassroots "
         "experience (1995 暂行条例); before it, only the age ceilings apply to them", RULE)
+    nonleading_from: YearMonth = param(
+        "1993-10", "from this month the non-leading ranks exist (1993 国家公务员暂行条例): leaders at their leaving age "
+        "move to them, and the yearly review appoints them; before it, the track is off", RULE)
     regulations_from: YearMonth = param(
         "2002-07", "from this month the time-in-grade rules and two posts at the level below apply too "
         "(2002 条例)", RULE)
@@ -440,6 +444,7 @@ class Scenario(Section):
                                      ASSUMPTION)
     selection: Selection = param_factory(Selection, "selection rounds", ASSUMPTION)
     probation: Probation = param_factory(Probation, "probation", RULE)
+    nonleading: NonLeading = param_factory(NonLeading, "non-leading ranks (非领导职务)", RULE)
     rotation: Rotation = param_factory(Rotation, "rotation", ASSUMPTION)
     secondment: Secondment = param_factory(Secondment, "secondment", ASSUMPTION)
     youth_talent: YouthTalent = param_factory(YouthTalent, "Youth Talent", SEED)
@@ -463,6 +468,10 @@ class Scenario(Section):
     def grade_index(self, key: str | None) -> int:
         """Position of a grade in the ladder (-1 when ``key`` is None or absent)."""
         return self.ladder.index(key) if key in self.ladder else -1
+
+    def rank_indices(self) -> list[int]:
+        """Ladder indices of the levels with a non-leading rank (ranks of grades the ladder lacks are left out)."""
+        return [self.ladder.index(k) for k in self.nonleading.ranks if k in self.ladder[1:]]
 
     def role_indices(self, role: str) -> list[int]:
         value = getattr(self.roles, role)

@@ -12,6 +12,7 @@ EVENTS = (
     "exit", "promotion", "vacancy_opened", "vacancy_filled", "vacancy_left_open", "rotation",
     "secondment_start", "secondment_end", "probation_pass", "probation_fail", "recruitment",
     "outside_hire", "lateral_hire", "youth_talent_join", "placement",
+    "to_nonleading", "nonleading_appointment", "leading_appointment",
 )
 
 

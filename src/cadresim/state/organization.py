@@ -54,14 +54,16 @@ class Organization:
     enterprise: np.ndarray = _NO_BOOLS  # has enterprise experience
     work_start: np.ndarray = _NO_INTS  # month work started
     active: np.ndarray = _NO_BOOLS  # still in the organization
-    grade: np.ndarray = _NO_INTS  # ladder index
+    grade: np.ndarray = _NO_INTS  # ladder index (of the level, for a non-leading rank)
+    nonleading: np.ndarray = _NO_BOOLS  # holds the non-leading rank of their level, seated in a staff post
+    prev_nonleading: np.ndarray = _NO_BOOLS  # held a non-leading rank before the last appointment
     prev_grade: np.ndarray = _NO_INTS  # the grade before the last promotion (a failed probation returns there)
     grade_since: np.ndarray = _NO_INTS  # month the cadre entered the grade
     last_promotion: np.ndarray = _NO_INTS  # month of the last promotion
     unit: np.ndarray = _NO_INTS  # unit index (of the post, when seated)
     post: np.ndarray = _NO_INTS  # post index
     post_since: np.ndarray = _NO_INTS  # month the cadre took the post
-    posts_held: np.ndarray = np.zeros((0, 0), dtype=np.int64)  # [cadre, grade]: distinct posts held in the grade
+    posts_held: np.ndarray = np.zeros((0, 0), dtype=np.int64)  # [cadre, grade]: distinct leading posts held
     grassroots_banked: np.ndarray = _NO_INTS  # grassroots months up to grassroots_since
     grassroots_since: np.ndarray = _NO_INTS  # month grassroots months started to accrue (-1: not accruing)
     probation_end: np.ndarray = _NO_INTS
@@ -141,6 +143,8 @@ class Organization:
         self.female[idx] = c["female"].to_numpy(bool)
         self.enterprise[idx] = c["enterprise"].to_numpy(bool)
         self.grade[idx] = c["grade"].map({k: i for i, k in enumerate(self.scenario.ladder)}).to_numpy(np.int64)
+        self.nonleading[idx] = c["nonleading"].to_numpy(bool)
+        self.prev_nonleading[idx] = self.nonleading[idx]
         self.unit[idx] = c["unit_id"].map(self.unit_index).to_numpy(np.int64)
         self.grassroots_banked[idx] = c["grassroots_months"].to_numpy(np.int64)
         cohorts = list(self.scenario.youth_talent.cohorts)
@@ -152,12 +156,15 @@ class Organization:
         self._seat_roster(roster.start)
 
     def _seat_roster(self, start: int) -> None:
-        """Give each roster cadre of a post-limited grade a free post of their grade in their unit."""
+        """Give each roster cadre of a post-limited grade a free post of their grade in their unit; then each
+        non-leading holder a free staff post (the bottom grade's) of their unit, while any is left."""
         free: dict[tuple[int, int], list[int]] = {}
         for p in range(len(self.holder) - 1, -1, -1):
             free.setdefault((int(self.post_unit[p]), int(self.post_grade[p])), []).append(p)
-        for c in range(self.n):
-            slots = free.get((int(self.unit[c]), int(self.grade[c])))
+        order = np.argsort(self.nonleading[: self.n], kind="stable")
+        for c in order:
+            c = int(c)
+            slots = free.get((int(self.unit[c]), 0 if self.nonleading[c] else int(self.grade[c])))
             if slots:
                 self._seat(c, slots.pop())
             self._restart_accrual(c, start)
@@ -176,6 +183,8 @@ class Organization:
         self.work_start = grow(self.work_start, NONE)
         self.active = grow(self.active, False)
         self.grade = grow(self.grade, NONE)
+        self.nonleading = grow(self.nonleading, False)
+        self.prev_nonleading = grow(self.prev_nonleading, False)
         self.prev_grade = grow(self.prev_grade, NONE)
         self.grade_since = grow(self.grade_since, NONE)
         self.last_promotion = grow(self.last_promotion, NONE)
@@ -204,14 +213,25 @@ class Organization:
         return self.grassroots_banked[idx] + np.where(since >= 0, now - since, 0)
 
     def members(self, grade: int) -> np.ndarray:
-        """Active cadres in ``grade``."""
+        """Active cadres in ``grade`` on the leading track (holders of its posts, or waiting for one)."""
+        n = self.n
+        return np.flatnonzero(self.active[:n] & (self.grade[:n] == grade) & ~self.nonleading[:n])
+
+    def at_level(self, grade: int) -> np.ndarray:
+        """Active cadres at ``grade``'s level on either track (leading, or its non-leading rank)."""
         n = self.n
         return np.flatnonzero(self.active[:n] & (self.grade[:n] == grade))
 
-    def seated(self, grades: list[int]) -> np.ndarray:
-        """Active cadres of ``grades`` who hold a post."""
+    def nonleading_at(self, grade: int) -> np.ndarray:
+        """Active holders of the non-leading rank of ``grade``'s level."""
         n = self.n
-        return np.flatnonzero(self.active[:n] & np.isin(self.grade[:n], grades) & (self.post[:n] >= 0))
+        return np.flatnonzero(self.active[:n] & (self.grade[:n] == grade) & self.nonleading[:n])
+
+    def seated(self, grades: list[int]) -> np.ndarray:
+        """Active cadres of ``grades`` who hold a leading post of their grade."""
+        n = self.n
+        return np.flatnonzero(self.active[:n] & np.isin(self.grade[:n], grades) & (self.post[:n] >= 0)
+                              & ~self.nonleading[:n])
 
     def pool(self, idx: np.ndarray, now: int) -> Pool:
         """Eligibility view of cadres ``idx`` (posts held in their current grade)."""
@@ -315,10 +335,46 @@ class Organization:
     # --- changes: grades ------------------------------------------------------------------------
 
     def promote(self, c: int, p: int, now: int) -> int:
-        """``c`` moves up into vacant post ``p``. Returns the post they left."""
-        self._enter_grade(c, int(self.post_grade[p]), now)
-        self.posts_held[c, self.grade[c]] = 0
+        """``c`` moves up into vacant post ``p``, or from a non-leading rank into a leading post of their own
+        level (time at the level kept). Returns the post they left."""
+        g = int(self.post_grade[p])
+        self.prev_nonleading[c] = self.nonleading[c]
+        if g == self.grade[c]:  # a non-leading holder takes a leading post of their level
+            self.prev_grade[c] = g
+            self.last_promotion[c] = now
+        else:
+            self._enter_grade(c, g, now)
+            self.posts_held[c, g] = 0
+        self.nonleading[c] = False
         return self.move(c, p, now)
+
+    def vacant_staff_post(self, unit: int) -> int:
+        """A vacant post of the bottom grade (the staff establishment) in ``unit``, or -1."""
+        staff = self.unit_posts[unit]
+        staff = staff[(self.post_grade[staff] == 0) & (self.holder[staff] < 0)]
+        return int(staff[0]) if len(staff) else NONE
+
+    def to_nonleading(self, c: int, now: int, grade: int | None = None, staff_post: int = NONE) -> int:
+        """``c`` holds the non-leading rank of ``grade``'s level (their own level when None: a leading holder
+        at the leaving age, time at the level kept), in their staff post, else in vacant ``staff_post``
+        (-1: none, over the establishment).
+
+        Returns:
+            the leading post they left (-1 if none).
+        """
+        left = NONE
+        if self.post[c] >= 0 and self.post_grade[self.post[c]] != 0:
+            left = self.vacate(c)
+        if grade is not None and grade != self.grade[c]:
+            self._enter_grade(c, grade, now)
+            self.posts_held[c, grade] = 0
+        self.prev_nonleading[c] = self.nonleading[c]
+        self.nonleading[c] = True
+        if self.post[c] < 0 and staff_post >= 0:
+            self._seat(c, staff_post)
+        self.post_since[c] = now  # the month they took the rank
+        self._restart_accrual(c, now)
+        return left
 
     def promote_in_place(self, c: int, grade: int, now: int) -> int:
         """``c`` moves up into rate-based ``grade``, which has no posts. Returns the post they left."""
@@ -340,8 +396,10 @@ class Organization:
             the post they left (-1 if none).
         """
         p = self.vacate(c)
-        self.grade[c] = self.prev_grade[c]
-        self.grade_since[c] = now
+        if self.prev_grade[c] != self.grade[c]:
+            self.grade[c] = self.prev_grade[c]
+            self.grade_since[c] = now
+        self.nonleading[c] = self.prev_nonleading[c]
         return p
 
     def hold_unposted(self, c: int) -> None:

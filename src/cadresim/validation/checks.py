@@ -22,6 +22,7 @@ from cadresim.engine.districts import one_roster
 from cadresim.scenario.loader import load_scenario, with_overrides
 from cadresim.engine.schedule import simulate
 from cadresim.engine.replay import replay
+from cadresim.measures.rows import StockRow
 from cadresim.scenario.schema import Scenario
 
 __all__ = ["Z", "Check", "statistical", "all_checks"]
@@ -162,7 +163,7 @@ def december_stocks(scenario: Scenario, replications: int, seed: int) -> np.ndar
     out = []
     for rep in range(replications):
         res = simulate(scenario, roster, seed, rep, record_events=False)
-        st = pd.DataFrame(res.stocks, columns=["date", "grade", "decade", "count"])
+        st = pd.DataFrame(res.stocks, columns=list(StockRow._fields)).rename(columns={"birth_decade": "decade"})
         st = st[st["date"].str.endswith("-12")].groupby(["date", "grade"])["count"].sum().unstack(fill_value=0)
         out.append(st.reindex(columns=scenario.ladder, fill_value=0).to_numpy(float))
     return np.array(out)
@@ -259,7 +260,7 @@ def little_checks(name: str = "markov_absorbing.yaml", replications: int = 8, se
 
 def quarter_stocks(stocks: list, ladder: list[str], snaps: np.ndarray) -> np.ndarray:
     """The engine's stock of each grade (columns) at each snapshot month of ``snaps`` (rows)."""
-    st = pd.DataFrame(stocks, columns=["date", "grade", "decade", "count"])
+    st = pd.DataFrame(stocks, columns=list(StockRow._fields)).rename(columns={"birth_decade": "decade"})
     table = st.groupby(["date", "grade"])["count"].sum().unstack(fill_value=0)
     table = table.reindex(columns=ladder, fill_value=0)
     return table.reindex([dates.fmt(int(m)) for m in snaps], fill_value=0).to_numpy(float)
@@ -282,7 +283,7 @@ def _quarter_ends_before(month: np.ndarray) -> np.ndarray:
 
 
 def bookkeeping_checks(path: Path, seed: int = 2) -> list[Check]:
-    """Exact identities over the whole log: per grade, end stock = start + entries - leavers; and the
+    """Exact identities over the whole log: per level (both tracks), end stock = start + entries - leavers; and the
     event log replayed from the start roster gives the final roster exactly: grade, post, time in grade
     and in post, posts held, and grassroots months (of cadres in the start roster: what entrants bring
     is not in the log)."""
@@ -294,11 +295,15 @@ def bookkeeping_checks(path: Path, seed: int = 2) -> list[Check]:
     end = pd.Series([ladder[g] for g in res.final["grade"]]).value_counts()
     group = f"bookkeeping, {scenario.name}"
     out = []
+    moves_up = ev["event"].isin(["promotion", "nonleading_appointment"])
+    moves_down = (ev["event"] == "probation_fail") & (ev["detail"] != "same_level")
     for i, g in enumerate(ladder):
-        into = ev["event"].isin(["recruitment", "outside_hire", "lateral_hire", "promotion"]) & (ev["grade"] == g)
-        up = (ev["event"] == "promotion") & (ev["grade"] == (ladder[i + 1] if i + 1 < len(ladder) else None))
-        down_in = (ev["event"] == "probation_fail") & (ev["grade"] == (ladder[i + 1] if i + 1 < len(ladder) else None))
-        down_out = (ev["event"] == "probation_fail") & (ev["grade"] == g)
+        above = ladder[i + 1] if i + 1 < len(ladder) else None
+        into = ev["event"].isin(["recruitment", "outside_hire", "lateral_hire"]) & (ev["grade"] == g)
+        into |= moves_up & (ev["grade"] == g)
+        up = moves_up & (ev["grade"] == above)
+        down_in = moves_down & (ev["grade"] == above)
+        down_out = moves_down & (ev["grade"] == g)
         gone = (ev["event"] == "exit") & (ev["grade"] == g)
         identity = start.get(g, 0) + into.sum() + down_in.sum() - up.sum() - down_out.sum() - gone.sum()
         out.append(Check(group, f"{g}: start + entries - leavers = end stock", end.get(g, 0), int(identity), 0))
@@ -309,6 +314,7 @@ def replay_checks(group: str, scenario: Scenario, roster, res) -> list[Check]:
     """Cadres whose replayed state differs from the engine's final state, column by column."""
     ladder = scenario.ladder
     final = pd.DataFrame({"cadre_id": res.final["key"], "grade": [ladder[g] for g in res.final["grade"]],
+                          "nonleading": res.final["nonleading"],
                           "post_id": res.final["post"], "grade_since": res.final["grade_since"],
                           "post_since": res.final["post_since"], "posts_held": res.final["posts_held"],
                           "grassroots_months": res.final["grassroots_months"]})
@@ -317,7 +323,7 @@ def replay_checks(group: str, scenario: Scenario, roster, res) -> list[Check]:
     if len(again) != len(final) or not (again["cadre_id"] == final["cadre_id"]).all():
         return [Check(group, f"cadres present at the end in the replay and the engine ({len(final)})",
                       len(final), len(again), 0)]
-    labels = {"grade": "grade", "post_id": "post", "grade_since": "month entering the grade",
+    labels = {"grade": "grade", "nonleading": "track (non-leading rank)", "post_id": "post", "grade_since": "month entering the grade",
               "post_since": "month entering the post", "posts_held": "posts held in the grade",
               "grassroots_months": "grassroots months (start-roster cadres)"}
     out = []
@@ -341,7 +347,8 @@ def limit_checks(path: Path, seed: int = 4) -> list[Check]:
     frozen = {f"grades.{g}.exit_rate": 0.0 for g in base.ladder}
     frozen |= {f"grades.{g}.leaving_age": None for g in base.ladder}
     frozen |= {"retirement.male": None, "retirement.female": None, "retirement.female_senior": None,
-               "reshuffle.dates": [], "probation.fail_rate": 0.0}
+               "reshuffle.dates": [], "probation.fail_rate": 0.0,
+               "nonleading.enabled": False}  # the yearly review would move cadres between ranks
     still = with_overrides(base, frozen)
     roster = one_roster(still)
     res = simulate(still, roster, seed, 0)
@@ -351,7 +358,7 @@ def limit_checks(path: Path, seed: int = 4) -> list[Check]:
     rotating = with_overrides(still, {"rotation.cross_unit_rate": 0.3, "rotation.internal_rate": 0.3,
                                       "secondment.count": 0})
     res = simulate(rotating, roster, seed, 0)
-    st = pd.DataFrame(res.stocks, columns=["date", "grade", "decade", "count"])
+    st = pd.DataFrame(res.stocks, columns=list(StockRow._fields)).rename(columns={"birth_decade": "decade"})
     by_date = st.groupby(["date", "grade"])["count"].sum().unstack(fill_value=0)
     changed = int((by_date != by_date.iloc[0]).any(axis=1).sum())
     out.append(Check("limit cases", f"rotation alone ({res.event_counts.get('rotation', 0)} moves): "

@@ -54,8 +54,10 @@ def rotation_step_begun(e) -> bool:
     probation and secondment, and the seating and placement that follow them come earlier)."""
     if e.event == "exit":
         return e.detail not in ("age", "other")
+    if e.event == "to_nonleading":
+        return not e.detail.startswith("age")
     if e.event == "vacancy_filled":
-        return e.detail not in ("return", "placement")
+        return e.detail not in ("return", "placement", "nonleading")
     return e.event not in ("vacancy_opened", "probation_pass", "probation_fail", "secondment_end", "placement")
 
 
