@@ -45,13 +45,13 @@ def deep(base: dict, top: dict) -> dict:
 
 def cadre(cid: int, grade: str, unit: int = 0, birth: str = "1975-01", since: str = "2010-01",
           work: str = "1997-07", grassroots: int = 60, posts_held: int = 2, female: bool = False,
-          cohort: str = "", probation_end: int = -1, secondment_end: int = -1) -> dict:
+          cohort: str = "", probation_end: int = -1, secondment_end: int = -1, nonleading: bool = False) -> dict:
     """One roster row with sensible defaults (dates as YYYY-MM)."""
     s = dates.parse(since)
     return {"cadre_id": cid, "birth": dates.parse(birth), "female": female, "work_start": dates.parse(work),
             "grade": grade, "grade_since": s, "unit_id": unit, "post_since": s, "last_promotion": s,
             "posts_held": posts_held, "grassroots_months": grassroots, "enterprise": False, "cohort": cohort,
-            "probation_end": probation_end, "secondment_end": secondment_end}
+            "probation_end": probation_end, "secondment_end": secondment_end, "nonleading": nonleading}
 
 
 def tiny(units: list[dict], cadres: list[dict], overrides: dict | None = None, start: str = "2014-03"):

@@ -31,6 +31,7 @@ from cadresim.report import compare_figures as figures, fonts
 from cadresim.report.labels import LABELS, in_language, with_titles
 from cadresim.report.run_figures import PIPELINE_GRADES
 from cadresim.report.style import ladder_order
+from cadresim.report.tracks import leading
 from cadresim.scenario.schema import DEFAULT_LADDER, Title
 
 #: What a run without an optional table lacks.
@@ -294,8 +295,8 @@ def _figure_plans(comp: Comparison) -> dict[str, Callable[[], Figure]]:
     first = shuffles[0] if shuffles else None
     plans: dict[str, Callable[[], Figure]] = {
         "differences": lambda: figures.differences_forest(t["comparison"], comp.metrics, names, lab)}
-    if "timeseries" in t:
-        ts = t["timeseries"]
+    if "timeseries" in t:  # the figures count leading posts, as the headline metrics do
+        ts = leading(t["timeseries"])
         grades = [g for g in PIPELINE_GRADES if g in set(ts["grade"])]
         ladder = ladder_order(ts["grade"], grade_labels)
         section_up = ladder[ladder.index("deputy_section"):] if "deputy_section" in ladder else ladder
@@ -303,11 +304,11 @@ def _figure_plans(comp: Comparison) -> dict[str, Callable[[], Figure]]:
         plans["pipeline"] = lambda: figures.pipeline_compare(ts, names, grades, grade_labels, lab, shuffles)
         plans["grade_mix"] = lambda: figures.grade_mix(ts, after, names, section_up, grade_labels, lab)
     if "pool" in t:
-        plans["eligible_pool"] = lambda: figures.eligible_pool(t["pool"], names, lab, shuffles, POOL_GRADE,
+        plans["eligible_pool"] = lambda: figures.eligible_pool(leading(t["pool"]), names, lab, shuffles, POOL_GRADE,
                                                                POOL_DECADE)
     if "eligibility" in t:
         date = _on_or_after(t["eligibility"]["date"], first)
-        plans["binding_rules"] = lambda: figures.binding_compare(t["eligibility"], date, POOL_GRADE, names,
+        plans["binding_rules"] = lambda: figures.binding_compare(leading(t["eligibility"]), date, POOL_GRADE, names,
                                                                  grade_labels, lab)
     plans["youth_talent"] = lambda: figures.youth_talent_compare(_all_rows(comp), names, lab)
     return plans

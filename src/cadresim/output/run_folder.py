@@ -20,6 +20,7 @@ from cadresim.io.results_folder import MANIFEST, RESOLVED
 from cadresim.io.spreadsheet_escape import write_csv
 from cadresim.engine.replications import RunResults
 from cadresim.analysis.targets import scenario_targets, target_rows
+from cadresim.report.tracks import rank_key
 
 
 def write_results(res: RunResults, target: Path, jobs: int, started: datetime,
@@ -93,6 +94,7 @@ def _write_plots(res: RunResults, folder: Path, grade_labels: dict[str, str] | N
     tables = {"summary": res.summary, "timeseries": res.timeseries, "ages": res.ages,
               "eligibility": res.eligibility}
     grade_labels = grade_labels or {k: _grade_label(res, k, labels, bool(family)) for k in res.scenario.ladder}
+    grade_labels = {**grade_labels, **_rank_labels(res, bool(family))}
     with mpl.rc_context(fonts.rc_params(family) if family else {}):
         run_figures.save_all(tables, folder, HEADLINE, grade_labels, labels)
     if not res.teams.empty:
@@ -104,6 +106,12 @@ def _grade_label(res: RunResults, grade: str, labels: dict[str, str], chinese: b
     """A grade's name in the figures: the scenario's Chinese name in Chinese, else the label."""
     name_zh = res.scenario.grades[grade].name_zh if chinese else ""
     return name_zh or labels.get(grade, grade.replace("_", " "))
+
+
+def _rank_labels(res: RunResults, chinese: bool) -> dict[str, str]:
+    """The non-leading ranks' names in the figures, by rank key (``report.tracks.rank_key``)."""
+    ranks = res.scenario.nonleading.ranks
+    return {rank_key(k): (r.name_zh if chinese else "") or r.name or k for k, r in ranks.items()}
 
 
 def build_manifest(res: RunResults, jobs: int, started: datetime, key: Key | None = None,

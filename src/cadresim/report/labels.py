@@ -131,6 +131,8 @@ TERMS: dict[str, str] = {
     "axis_cadres_per_age": "cadres per year of age (mean)", "axis_birth_decade": "birth decade",
     "axis_candidates": "candidates for promotion (mean)", "axis_snapshot": "snapshot date",
     "title_pipeline": "Cadres in post by birth decade: mean of {n} replications, shaded 95% confidence band",
+    "title_nonleading": "Non-leading rank holders by birth decade: mean of {n} replications, shaded 95% band",
+    "axis_rank_holders": "rank holders (mean)",
     "title_headline": "Headline results at each snapshot: mean and 95% confidence interval over {n} replications",
     "title_pyramids": "Age structure by grade, {date}: men left, women right (mean of {n} replications)",
     "title_binding": "Promotion into {grade}, {date}: which single rule blocks otherwise eligible candidates\n"
@@ -172,6 +174,8 @@ TERMS_ZH: dict[str, str] = {
     "axis_cadres_per_age": "每岁干部数（均值）", "axis_birth_decade": "出生年代",
     "axis_candidates": "晋升人选数（均值）", "axis_snapshot": "统计时点",
     "title_pipeline": "各出生年代在岗干部数：{n}次重复模拟的均值，阴影为95%置信区间",
+    "title_nonleading": "各出生年代非领导职务人数：{n}次重复模拟的均值，阴影为95%置信区间",
+    "axis_rank_holders": "非领导职务人数（均值）",
     "title_headline": "各时点主要结果：{n}次重复模拟的均值及95%置信区间",
     "title_pyramids": "{date}各职级年龄结构：左为男性，右为女性（{n}次重复模拟均值）",
     "title_binding": "晋升{grade}，{date}：哪一项条件单独阻碍了其余条件均符合的人选\n（{n}次重复模拟均值）",

@@ -32,6 +32,7 @@ from cadresim.report.labels import (LABELS, date_text, decade_key, grade_label, 
 from cadresim.report.style import (RULE_COLOURS, SEX_COLOURS, STYLE, decade_colour, is_bottom, ladder_order,
                                    last_date, mean_band, panel_grid, single_panel, times, year_axis)
 from cadresim.report.scales import value_axis
+from cadresim.report.tracks import leading, nonleading_by_rank, rank_key
 from cadresim.rules.eligibility import RULES
 
 #: The grades of the pipeline figures, bottom to top.
@@ -39,8 +40,10 @@ PIPELINE_GRADES = ["deputy_section", "section", "deputy_division", "division"]
 
 
 def pipeline_stocks(timeseries: pd.DataFrame, grades: list[str], grade_labels: Mapping[str, str] | None = None,
-                    labels: Mapping[str, str] = LABELS) -> Figure:
-    """One panel per grade: cadres in post by birth decade over time, with 95% bands."""
+                    labels: Mapping[str, str] = LABELS, title: str = "title_pipeline",
+                    axis: str = "axis_cadres_in_post") -> Figure:
+    """One panel per grade: cadres in post by birth decade over time, with 95% bands (``title`` and
+    ``axis``: label keys, for the non-leading ranks' figure)."""
     lab = with_defaults(labels)
     with mpl.rc_context(STYLE):
         band = mean_band(timeseries[timeseries["grade"].isin(grades)], ["grade", "date", "birth_decade"], "count",
@@ -50,10 +53,10 @@ def pipeline_stocks(timeseries: pd.DataFrame, grades: list[str], grade_labels: M
         drawn: set[int] = set()
         for i, (ax, grade) in enumerate(zip(axes, grades)):
             drawn |= _stock_panel(ax, band[band["grade"] == grade], grade_label(grade, grade_labels, lab),
-                                  lab["axis_cadres_in_post"])
+                                  lab[axis])
             year_axis(ax, band["time"], lab["axis_year"] if is_bottom(i, len(grades), axes) else None)
         n = timeseries["replication"].nunique()
-        fig.suptitle(lab["title_pipeline"].format(n=n))
+        fig.suptitle(lab[title].format(n=n))
         _decade_legend(fig, sorted(drawn), lab)
     return fig
 
@@ -240,8 +243,14 @@ def _plans(tables: Mapping[str, pd.DataFrame], headline: list[str], grade_labels
     """The figures that the tables at hand allow, each as a builder."""
     plans: dict[str, Callable[[], Figure]] = {}
     ts, summary, ages, elig = (_table(tables, k) for k in ("timeseries", "summary", "ages", "eligibility"))
+    ranks = None if ts is None else _table({"ranks": nonleading_by_rank(ts)}, "ranks")
+    ts, ages, elig = (None if t is None else _table({"t": leading(t)}, "t") for t in (ts, ages, elig))
     if ts is not None and (stocked := [g for g in PIPELINE_GRADES if g in set(ts["grade"])]):
         plans["pipeline_stocks"] = partial(pipeline_stocks, ts, stocked, grade_labels, labels)
+    if ranks is not None:
+        held = [rank_key(g) for g in PIPELINE_GRADES if rank_key(g) in set(ranks["grade"])]
+        plans["nonleading_stocks"] = partial(pipeline_stocks, ranks, held, grade_labels, labels,
+                                             "title_nonleading", "axis_rank_holders")
     if summary is not None and set(headline) & set(summary["metric"]):
         plans["headline_metrics"] = partial(headline_metrics, summary, headline, labels)
     if ages is not None:
