@@ -24,8 +24,8 @@ from cadresim.scenario.schema import Scenario
 
 #: What the first line of every bench file starts with; it marks the files this command may replace.
 MARK = "INTERNAL 内部资料"
-INTERNAL = (MARK + " — names cadres' situations, for the organisation department only; do not circulate "
-            "(涉及干部个人情况，仅供组织部门内部使用，不得外传). cadresim roster bench: {grade}, {start}, by {at}")
+INTERNAL = (MARK + " — names cadres' situations: for the organisation department only; do not circulate "
+            "(涉及干部个人情况，仅供组织部门内部使用，不得外传). cadresim roster bench: {grade} on {start}; by {at}")
 SUFFIXES = (".csv", ".xlsx")
 #: Column keys of the written list, in order, with their English and Chinese headers ({at} filled in).
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -100,7 +100,7 @@ def _written_here(path: Path) -> bool:
                 first = f.readline()
     except Exception:  # unreadable, not a workbook: not ours
         return False
-    return str(first or "").startswith(MARK)
+    return str(first or "").lstrip('"').startswith(MARK)
 
 
 def list_rows(b: Bench, scenario: Scenario, ids: pd.Series, lang: str) -> tuple[list[str], list[list[object]]]:
