@@ -18,6 +18,12 @@ from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
 
 
+#: Printed summary headers ({at}: the --at month).
+HEADS = {"candidates": "candidates", "eligible_now": "eligible now", "eligible_by_at": "eligible by {at} on time",
+         "needs_post": "need a post below", "needs_grassroots": "need grassroots months",
+         "ages_out": "over age ceiling by {at}"}
+
+
 class Lang(str, Enum):
     zh = "zh"
     en = "en"
@@ -108,7 +114,7 @@ def _print(result, sc, summary) -> None:
         t = Table(title=title)
         t.add_column(by.replace("_", " "))
         for c in COUNTS:
-            t.add_column(c.replace("_", " ").replace(" at", f" {dates.fmt(result.at)}"), justify="right")
+            t.add_column(HEADS[c].format(at=dates.fmt(result.at)), justify="right")
         for r in rows.itertuples(index=False):
             group = f"{r.group}s" if by == "birth_decade" else escape(str(r.group))
             t.add_row(group, *(str(int(getattr(r, c))) for c in COUNTS))
