@@ -26,8 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
-#: The default district: the one `roster export` writes (district 1 of the baseline's ensemble).
-exported = pytest.fixture(scope="module")(lambda: BASELINE)
+@pytest.fixture(scope="module")
+def exported() -> Path:
+    """The scenario of the default district, the one `roster export` writes (district 1 of the baseline's
+    ensemble). Its exported files load once the roster files carry the non-leading column (see
+    test_on_the_export_too); until then the commands read the same district in memory."""
+    return BASELINE
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +171,13 @@ def test_tiny_roster_words_and_summaries():
 # --- (3) the command ------------------------------------------------------------------------------------
 
 def test_help():
+    import re
+
     done = cli("roster", "bench", "--help")
     assert done.returncode == 0 and "--grade" in done.stdout and "INTERNAL" in done.stdout
+    assert "Examples" in done.stdout and "cadresim roster bench " in done.stdout  # as test_cli asks of every command
+    assert not re.search(r"<(bool|int|str|path|float|list\[\w+\]|int range)>|\{[a-z_]+\}", done.stdout)
+    assert "bench" in cli("roster", "--help").stdout
 
 
 def test_bad_grade_and_at_exit_2_and_write_nothing(tmp_path):
@@ -180,6 +189,10 @@ def test_bad_grade_and_at_exit_2_and_write_nothing(tmp_path):
     assert before.returncode == 2 and "before the start date" in before.stderr
     wrong = cli("roster", "bench", BASELINE, "-o", tmp_path / "b.txt")
     assert wrong.returncode == 2 and ".csv or .xlsx" in wrong.stderr
+    (tmp_path / "file").write_text("x")
+    under_file = cli("roster", "bench", BASELINE, "-o", tmp_path / "file" / "b.csv")
+    assert under_file.returncode == 2 and "is a file" in under_file.stderr and "Traceback" not in under_file.stderr
+    (tmp_path / "file").unlink()
     assert not list(tmp_path.iterdir())
 
 

@@ -18,6 +18,7 @@ from cadresim import dates
 from cadresim.analysis.bench import SAME_LEVEL, Bench
 from cadresim.errors import InputError, Problem
 from cadresim.io.atomic import atomic_file
+from cadresim.io.output_target import path_problems
 from cadresim.io.spreadsheet_escape import escape_rows
 from cadresim.report.labels import in_language
 from cadresim.scenario.schema import Scenario
@@ -70,7 +71,9 @@ def check_output(path: Path, force: bool) -> None:
     """
     if path.suffix.lower() not in SUFFIXES:
         raise InputError([Problem("-o", "", "the bench list is written as .csv or .xlsx", str(path))])
-    problems = []
+    problems = path_problems(path)  # a name too long, a parent that is a file or cannot be written ...
+    if problems:
+        raise InputError(problems)
     for p in outputs(path):
         if p.is_dir() or p.is_symlink():
             problems.append(Problem("-o", "", f"{p} is a folder or a link: give a new file name", str(p)))
