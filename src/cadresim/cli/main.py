@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cadresim.cli import (calibrate, compare, roster, run, sensitivity, sweep, target,  # noqa: F401
+from cadresim.cli import (bench, calibrate, compare, roster, run, sensitivity, sweep, target,  # noqa: F401
                           teams)  # (they register their commands)
 from cadresim.cli.common import app, err
 
