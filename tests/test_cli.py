@@ -137,7 +137,7 @@ def test_teams_command_lists_the_riskiest(youth2_run):
 
 
 COMMANDS = [["run"], ["validate"], ["schema"], ["compare"], ["sweep"], ["plot-sweep"], ["teams"],
-            ["roster", "template"], ["roster", "export"], ["roster", "check"]]
+            ["roster", "template"], ["roster", "export"], ["roster", "check"], ["roster", "bench"]]
 
 
 @pytest.mark.parametrize("command", [[], ["roster"], *COMMANDS])
