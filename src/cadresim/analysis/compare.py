@@ -31,7 +31,7 @@ from cadresim.report import compare_figures as figures, fonts
 from cadresim.report.labels import LABELS, in_language, with_titles
 from cadresim.report.run_figures import PIPELINE_GRADES
 from cadresim.report.style import ladder_order
-from cadresim.report.tracks import leading
+from cadresim.report.tracks import leading, nonleading_by_rank, rank_key
 from cadresim.scenario.schema import DEFAULT_LADDER, Title
 
 #: What a run without an optional table lacks.
@@ -250,6 +250,9 @@ def labels_for(comp: Comparison, lang: str | None = None) -> tuple[dict[str, str
     grades = comp.baseline.resolved.get("grades") or {}
     zh = {g: (grades.get(g) or {}).get("name_zh") or labels.get(g, g) for g in ladder}
     en = {g: LABELS.get(g, g.replace("_", " ")) for g in ladder}
+    ranks = (comp.baseline.resolved.get("nonleading") or {}).get("ranks") or {}
+    zh |= {rank_key(g): r.get("name_zh") or g for g, r in ranks.items() if r}
+    en |= {rank_key(g): r.get("name") or g for g, r in ranks.items() if r}
     return labels, (zh if lang == "zh" else en)
 
 
@@ -303,6 +306,11 @@ def _figure_plans(comp: Comparison) -> dict[str, Callable[[], Figure]]:
         after = _on_or_after(ts["date"], first)
         plans["pipeline"] = lambda: figures.pipeline_compare(ts, names, grades, grade_labels, lab, shuffles)
         plans["grade_mix"] = lambda: figures.grade_mix(ts, after, names, section_up, grade_labels, lab)
+        ranks = nonleading_by_rank(t["timeseries"])
+        held = [rank_key(g) for g in PIPELINE_GRADES if rank_key(g) in set(ranks["grade"])]
+        if held:
+            plans["nonleading"] = lambda: figures.pipeline_compare(ranks, names, held, grade_labels, lab, shuffles,
+                                                                   "title_nonleading_compare")
     if "pool" in t:
         plans["eligible_pool"] = lambda: figures.eligible_pool(leading(t["pool"]), names, lab, shuffles, POOL_GRADE,
                                                                POOL_DECADE)

@@ -35,7 +35,7 @@ from cadresim.report.labels import (LABELS, date_text, is_share, metric_label, m
 from cadresim.report.numbers import interval_text, value_text
 from cadresim.scenario.schema import ASSUMPTION, RiskThresholds
 
-FIGURE_ORDER = ("differences", "pipeline", "grade_mix", "eligible_pool", "binding_rules", "youth_talent")
+FIGURE_ORDER = ("differences", "pipeline", "nonleading", "grade_mix", "eligible_pool", "binding_rules", "youth_talent")
 
 
 def render_report(comp: Comparison, images: Mapping[str, bytes], today: str | None = None) -> str:

@@ -47,6 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_young": "Chance young-member target met", "yes": "yes", "no": "no",
         "figures": "Figures",
         "fig_differences": "Differences from the baseline", "fig_pipeline": "Cadres in post by grade and birth decade",
+        "fig_nonleading": "Holders of non-leading ranks (非领导职务)",
         "fig_grade_mix": "Birth-decade make-up of each grade after the reshuffle",
         "fig_eligible_pool": "Section chiefs born in the 1980s eligible for deputy division head",
         "fig_binding_rules": "Which rule keeps candidates out", "fig_youth_talent": "Youth Talent cohorts promoted",
@@ -118,6 +119,9 @@ TEXT: dict[str, dict[str, str]] = {
         "cap_pipeline": "Cadres in post every quarter, by grade (rows, highest first) and birth decade (columns). "
                         "Lines are means over the replications, shaded bands their 95% range; the dotted line "
                         "marks the reshuffle.",
+        "cap_nonleading": "Holders of each non-leading rank (副主任科员, 主任科员, 副调研员, 调研员) every quarter, by "
+                          "birth decade: appointed at the December review, and leaders who reached their leaving "
+                          "age. The headline metrics and the other figures count leading posts only.",
         "cap_grade_mix": "Each grade's cadres by birth decade right after the reshuffle, one bar per scenario.",
         "cap_eligible_pool": "The pool of section chiefs born in the 1980s (80后) who meet every condition for "
                              "deputy division head — years in grade, years of work, grassroots experience, two "
@@ -173,6 +177,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_young": "配备年轻干部的概率", "yes": "是", "no": "否",
         "figures": "图表",
         "fig_differences": "与基准方案的差异", "fig_pipeline": "分职级、分出生年代在岗干部数",
+        "fig_nonleading": "非领导职务人数",
         "fig_grade_mix": "换届后各职级干部的出生年代构成", "fig_eligible_pool": "符合副处任职条件的80后正科级干部",
         "fig_binding_rules": "哪一项条件把人选挡在门外", "fig_youth_talent": "青年英才学员获提拔情况",
         "differs": "与基准方案的不同之处",
@@ -217,6 +222,8 @@ TEXT: dict[str, dict[str, str]] = {
                            "空心为非配对比较。比例以百分点表示。",
         "cap_pipeline": "每季度在岗干部数，按职级（行，自上而下由高到低）和出生年代（列）。线为各次模拟均值，阴影为95%"
                         "区间；虚线为换届时点。",
+        "cap_nonleading": "每季度各非领导职务（副主任科员、主任科员、副调研员、调研员）人数，按出生年代：含每年12月评定任命的"
+                          "和到退出领导岗位年龄改任的。核心指标和其他图表只计领导职务。",
         "cap_grade_mix": "换届后各职级干部的出生年代构成，每个方案一条。",
         "cap_eligible_pool": "每季度符合副处任职全部条件（任职年限、工作年限、基层工作经历、两个科长岗位、年龄）的80后"
                              "正科级干部人数。",

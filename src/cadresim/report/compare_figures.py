@@ -115,9 +115,10 @@ def _paired_legend(fig: Figure, rows: pd.DataFrame, lab: Mapping[str, str]) -> N
 
 def pipeline_compare(timeseries: pd.DataFrame, scenarios: list[str], grades: list[str],
                      grade_labels: Mapping[str, str] | None = None, labels: Mapping[str, str] = LABELS,
-                     reshuffles: Iterable[str] = ()) -> Figure:
+                     reshuffles: Iterable[str] = (), title: str = "title_pipeline_compare") -> Figure:
     """Grades in rows (highest on top), birth decades in columns: cadres in post over time, every
-    scenario overlaid (mean and 95% band). Decades that never reach one cadre on average are left out."""
+    scenario overlaid (mean and 95% band). Decades that never reach one cadre on average are left out.
+    ``title``: its label key (the non-leading ranks' figure has its own)."""
     lab = with_defaults(labels)
     ts = timeseries[timeseries["grade"].isin(grades)]
     band = scenario_bands(ts, scenarios, ["grade", "date", "birth_decade"], "count")
@@ -137,7 +138,7 @@ def pipeline_compare(timeseries: pd.DataFrame, scenarios: list[str], grades: lis
                              fontweight="bold")
             if c == 0:
                 ax.set_ylabel(grade_label(grade, grade_labels, lab), fontweight="bold")
-        fig.suptitle(lab["title_pipeline_compare"])
+        fig.suptitle(lab[title])
         _scenario_legend(fig, scenarios, lab, reshuffles)
     return fig
 

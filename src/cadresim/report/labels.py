@@ -145,6 +145,7 @@ TERMS: dict[str, str] = {
     "marker_paired": "paired: the same random draws as the baseline",
     "marker_unpaired": "unpaired (Welch): other seed or replication count",
     "title_pipeline_compare": "Cadres in post by grade and birth decade, per scenario: mean and 95% band",
+    "title_nonleading_compare": "Non-leading rank holders by rank and birth decade, per scenario: mean and 95% band",
     "title_grade_mix": "Birth-decade make-up of each grade after the reshuffle, {date} (mean of the replications)",
     "axis_share_of_grade": "share of the grade's cadres",
     "title_pool": "Section chiefs born in the 1980s who meet every condition for deputy division head "
@@ -186,6 +187,7 @@ TERMS_ZH: dict[str, str] = {
     "marker_paired": "配对：与基准使用相同的随机数",
     "marker_unpaired": "非配对（Welch）：随机种子或重复次数不同",
     "title_pipeline_compare": "各方案分职级、分出生年代在岗干部数：均值及95%置信区间",
+    "title_nonleading_compare": "各方案分职务、分出生年代非领导职务人数：均值及95%置信区间",
     "title_grade_mix": "换届后各职级干部的出生年代构成，{date}（重复模拟均值）",
     "axis_share_of_grade": "占该职级干部的比例",
     "title_pool": "符合副处任职全部条件的80后正科级干部（均值及95%置信区间）",
