@@ -89,7 +89,7 @@ def test_report_is_self_contained_and_complete(written):
     text = (written / "report.html").read_text(encoding="utf-8")
     page = _parse(text)
     images = [v for tag, attr, v in page.refs if tag == "img"]
-    assert len(images) == len(list((written / "plots").glob("*.png"))) == 6
+    assert len(images) == len(list((written / "plots").glob("*.png"))) == 7  # differences, pipeline, nonleading, grade_mix, pool, rules, youth talent
     assert all(v.startswith("data:image/png;base64,") for v in images)
     assert not [r for r in page.refs if r[0] != "img"], "no links or other resources"
     assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
@@ -106,7 +106,7 @@ def test_report_is_self_contained_and_complete(written):
     assert "(not set)" in text
     assert "<code>grades.&lt;grade&gt;.grassroots_years</code>" in text  # assumptions with their sources
     assert "条例 Art. 8(1)" in text
-    assert text.count("<figcaption>") == 6
+    assert text.count("<figcaption>") == 7
     assert "paired" in text and "narrower" in text
 
 
@@ -184,7 +184,7 @@ def test_report_renders_in_a_headless_browser(written, tmp_path):
     page = _parse(dom.stdout)
     assert "headline" in page.ids and "<tbody>" in dom.stdout
     images = [v for tag, attr, v in page.refs if tag == "img"]
-    assert len(images) == 6 and all(v.startswith("data:image/png;base64,") for v in images)
+    assert len(images) == 7 and all(v.startswith("data:image/png;base64,") for v in images)
     if not shot.is_file():  # browsers that do not take both at once
         proc = _headless(browser, tmp_path / "profile2", f"--screenshot={shot}", *window, url)
         assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
