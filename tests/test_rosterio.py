@@ -171,7 +171,7 @@ def test_english_headers_and_unit_ids(tmp_path):
     roster = read().roster
     rosterwrite.export_roster(roster, s, tmp_path, "csv", "en")
     header = (tmp_path / "roster.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.startswith("cadre_id,birth,sex,work_start,grade,grade_since,unit_id,unit,")
+    assert header.startswith("cadre_id,birth,sex,work_start,grade,title,nonleading,grade_since,unit_id,unit,")
     back = rosterio.read_files(s, tmp_path / "roster.csv", tmp_path / "units.csv").roster
     pd.testing.assert_frame_equal(back.cadres, roster.cadres)
     assert back.ids == roster.ids
@@ -191,7 +191,7 @@ BROKEN_CASES = {
                             ("row 8, column 出生年月", "impossible age")],
     "duplicate_ids.csv": [("row 9, column 工号", "duplicate id (also in row 3)"),
                           ("row 15, column 工号", "duplicate id (also in row 10)")],
-    "unknown_unit_grade.csv": [("row 3, column 单位", "unknown unit"), ("row 8, column 现任职级", "unknown grade"),
+    "unknown_unit_grade.csv": [("row 3, column 单位", "unknown unit"),  # row 8's 调研员: a rank, understood
                                ("row 14, column 现任职级", "unknown grade")],
     "grassroots_too_long.csv": [("row 6, column 基层工作经历(月)", "must be months"),
                                 ("row 22, column 基层工作经历(月)", "more grassroots months than months worked")],

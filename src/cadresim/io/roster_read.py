@@ -34,6 +34,7 @@ from cadresim.district.roster import CADRE_COLUMNS, Roster, Where, check_roster,
 from cadresim.io.roster_cells import GRASSROOTS_FLAG_MONTHS, cell_parsers, cell_text, is_flag, lookup, norm
 from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, CADRE_FILE_FIELDS, IDENTIFIER_HEADERS, unit_file_columns
 from cadresim.io.roster_sheets import Parsed, Sheet, parse_table, read_sheet, tabulate
+from cadresim.io.roster_titles import level_parser, settle, title_parser
 from cadresim.scenario.schema import Scenario
 
 #: ID-card numbers (居民身份证号码): 18 characters since 1999, 15 digits in the first-generation cards
@@ -142,7 +143,9 @@ def _check_unit_names(units: Parsed, frame: pd.DataFrame) -> None:
 def _parse_cadres(sheet: Sheet, scenario: Scenario, unit_parsers: dict[str, Callable[[object], Any]]) -> Parsed:
     table = tabulate(sheet, CADRE_FILE_COLUMNS, IDENTIFIER_HEADERS)
     _refuse_rows(table.sheet, len(table.rows), "cadres", limits.MAX_CADRES)
-    parsed = parse_table(table, CADRE_FILE_COLUMNS, {**cell_parsers(scenario), **unit_parsers})
+    parsers = {**cell_parsers(scenario), "grade": level_parser(scenario), "title": title_parser(scenario)}
+    parsed = parse_table(table, CADRE_FILE_COLUMNS, {**parsers, **unit_parsers})
+    settle(parsed, scenario)
     where = str(sheet.path)
     if "unit_id" not in table.columns and "unit_name" not in table.columns:
         parsed.problems.append(Problem(where, f"row {table.header_row}", "missing column 单位编号 (unit_id) or "

@@ -34,7 +34,8 @@ def cadre_rows(roster: Roster, scenario: Scenario, lang: str) -> tuple[list[str]
         cid = roster.ids[r.cadre_id] if roster.ids is not None else r.cadre_id
         never = "" if r.grade == ladder[0] else ("无" if zh else "none")
         rows.append([cid, _ym(r.birth), ("女" if r.female else "男") if zh else ("F" if r.female else "M"),
-                     _ym(r.work_start), _grade_label(scenario, r.grade, zh), _ym(r.grade_since), int(r.unit_id),
+                     _ym(r.work_start), _grade_label(scenario, r.grade, zh),
+                     _title(scenario, r.grade, r.nonleading, zh), _flag(r.nonleading, zh), _ym(r.grade_since), int(r.unit_id),
                      names.get(r.unit_id, ""), _ym(r.post_since), _ym(r.last_promotion) or never, int(r.posts_held),
                      int(r.grassroots_months), _flag(r.enterprise, zh), r.cohort, _ym(r.probation_end),
                      _ym(r.secondment_end)])
@@ -66,6 +67,15 @@ def _flag(value: bool, zh: bool) -> str:
 
 def _grade_label(scenario: Scenario, grade: str, zh: bool) -> str:
     return (scenario.grades[grade].name_zh or grade) if zh else grade
+
+
+def _title(scenario: Scenario, grade: str, nonleading: bool, zh: bool) -> str:
+    """The 职务 written for a cadre: the rank's name for a non-leading holder, else empty (the file does not
+    know a leading holder's title)."""
+    rank = scenario.nonleading.ranks.get(grade) if nonleading else None
+    if rank is None:
+        return ""
+    return (rank.name_zh if zh else rank.name) or rank.name_zh or rank.name
 
 
 def explanation_rows(spec: Iterable[Column]) -> tuple[list[str], list[list[str]]]:
