@@ -35,9 +35,9 @@ def cadre_rows(roster: Roster, scenario: Scenario, lang: str) -> tuple[list[str]
         never = "" if r.grade == ladder[0] else ("无" if zh else "none")
         rows.append([cid, _ym(r.birth), ("女" if r.female else "男") if zh else ("F" if r.female else "M"),
                      _ym(r.work_start), _grade_label(scenario, r.grade, zh),
-                     _title(scenario, r.grade, r.nonleading, zh), _flag(r.nonleading, zh), _ym(r.grade_since), int(r.unit_id),
-                     names.get(r.unit_id, ""), _ym(r.post_since), _ym(r.last_promotion) or never, int(r.posts_held),
-                     int(r.grassroots_months), _flag(r.enterprise, zh), r.cohort, _ym(r.probation_end),
+                     _title(scenario, r.grade, r.nonleading, zh), _flag(r.nonleading, zh), _ym(r.grade_since),
+                     int(r.unit_id), names.get(r.unit_id, ""), _ym(r.post_since), _ym(r.last_promotion) or never,
+                     int(r.posts_held), int(r.grassroots_months), _flag(r.enterprise, zh), r.cohort, _ym(r.probation_end),
                      _ym(r.secondment_end)])
     return _headers(CADRE_FILE_COLUMNS, lang), rows
 
