@@ -525,6 +525,8 @@ def test_level_and_title_forms(tmp_path, level, title, expected):
     ("科员", ("staff", False)), ("办事员", ("staff", False)), ("区财政局局长", (None, False)),
     ("党组成员、副局长", (None, False)), ("街道办事处副主任", (None, False)), ("调研员", ("division", True)),
     ("ＤＥＰＵＴＹ Researcher", ("deputy_division", True)), ("leading", (None, False)),
+    ("主任科员（正科级）", ("section", True)), ("区委办副调研员", ("deputy_division", True)),
+    ("正科级副主任科员", ("deputy_section", True)), ("办公室主任(兼)", (None, False)),
 ])
 def test_titles_read_by_default(cell, placed):
     from cadresim.io.roster_titles import Placement, title_parser
@@ -536,7 +538,7 @@ def test_a_local_title_is_refused_once_per_cell_with_what_is_accepted_and_how_to
     (p,) = nl_problems(text, tmp_path)
     assert p.source == str(tmp_path / "roster.csv") and p.path == "row 5, column 现任职务" and p.value == "专职委员"
     for words in ("unknown 职务 (title)", "副主任科员, deputy principal staff member, 主任科员", "科长", "党组书记",
-                  "nonleading.roster_titles: {所长: leading}", "the level comes from 现职务层次"):
+                  "nonleading.roster_titles: {站务主管: leading}", "the level comes from 现职务层次"):
         assert words in p.message, words
     c = nl_read(text, tmp_path, nonleading={"roster_titles": {"专职委员": "nonleading"}}).roster.cadres
     assert c[c["cadre_id"] == 2].iloc[0].nonleading

@@ -8,7 +8,7 @@ A 2014 roster gives a cadre's level in 现职务层次 (正科级, 副处级 …
   English names), each at its level; a rank's name in 现职务层次 alone is understood too;
 - the titles of the staff grade (科员, 办事员), at the bottom grade;
 - leading titles (:data:`LEADING_TITLES`, and any title ending in one, such as 党组书记 or 街道办事处副主任),
-  at the level 现职务层次 gives;
+  at the level 现职务层次 gives; a title ending in a rank's name (区委办副调研员) is that rank;
 - local titles mapped in the scenario's ``nonleading.roster_titles``.
 
 A title and a level that disagree (主任科员 with 副处级) are a problem naming the row and both columns.
@@ -16,6 +16,7 @@ A title and a level that disagree (主任科员 with 副处级) are a problem na
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -79,25 +80,31 @@ def accepted_titles(scenario: Scenario) -> str:
     mapped = ", ".join(scenario.nonleading.roster_titles)
     return (f"accepted: non-leading ranks {ranks}; staff titles {', '.join(STAFF_TITLES[:2])}; leading titles "
             f"{leading} (or a title ending in one, e.g. 党组书记){'; mapped in the scenario: ' + mapped if mapped else ''}"
-            f". To read a local title, map it in the scenario file, e.g. {MAPPING_KEY}: {{所长: leading}} "
+            f". To read a local title, map it in the scenario file, e.g. {MAPPING_KEY}: {{站务主管: leading}} "
             "(leading or nonleading; the level comes from 现职务层次)")
 
 
 def title_parser(scenario: Scenario) -> Callable[[object], Placement]:
-    """The parser of a 职务 (title) cell: exact titles first, then a title ending in a leading one.
+    """The parser of a 职务 (title) cell: exact titles first, then a title ending in a rank's name or a leading
+    title (the longest ending: 区委办副调研员, 党组书记), each also without a closing parenthesis (主任科员（正科级）).
 
     Raises (from the parser):
         ValueError: an unknown title, with what is accepted and how to map one.
     """
     table = title_table(scenario)
-    leading = sorted({norm(t) for t in LEADING_TITLES if not t.isascii()}, key=len, reverse=True)
+    ranks = {norm(name): Placement(key, True) for name, key in rank_names(scenario).items()}
+    endings = {**{norm(t): Placement(None, False) for t in LEADING_TITLES if not t.isascii()}, **ranks}
+    longest_first = sorted(endings, key=len, reverse=True)
 
     def parse(cell: object) -> Placement:
         word = norm(cell_text(cell) or "")
-        if word in table:
-            return table[word]
-        if any(word.endswith(t) for t in leading):
-            return Placement(None, False)
+        bare = re.sub(r"\([^()]*\)$", "", word)  # 主任科员(正科级): the level is 现职务层次's to give
+        for text in dict.fromkeys((word, bare)):
+            if text in table:
+                return table[text]
+            ending = next((e for e in longest_first if text.endswith(e)), None)
+            if ending is not None:
+                return endings[ending]
         raise ValueError(f"unknown 职务 (title); {accepted_titles(scenario)}")
     return parse
 

@@ -62,4 +62,4 @@ class NonLeading(Section):
     roster_titles: dict[str, Literal["leading", "nonleading"]] = param_factory(
         dict, "local 职务 titles of a roster file, each mapped to a track (leading or nonleading), beside the titles "
         "read by default (the ranks' names and the leading titles listed in the README, \"Your own roster\"); the "
-        "level comes from 现职务层次, e.g. {所长: leading, 主任科员（正科级）: nonleading}", MODEL)
+        "level comes from 现职务层次, e.g. {站务主管: leading, 专职委员: nonleading}", MODEL)
