@@ -538,7 +538,7 @@ def test_a_local_title_is_refused_once_per_cell_with_what_is_accepted_and_how_to
     (p,) = nl_problems(text, tmp_path)
     assert p.source == str(tmp_path / "roster.csv") and p.path == "row 5, column 现任职务" and p.value == "专职委员"
     for words in ("unknown 职务 (title)", "副主任科员, deputy principal staff member, 主任科员", "科长", "党组书记",
-                  "nonleading.roster_titles: {站务主管: leading}", "the level comes from 现职务层次"):
+                  "nonleading.roster_titles: {专职委员: leading}", "the level comes from 现职务层次"):
         assert words in p.message, words
     c = nl_read(text, tmp_path, nonleading={"roster_titles": {"专职委员": "nonleading"}}).roster.cadres
     assert c[c["cadre_id"] == 2].iloc[0].nonleading

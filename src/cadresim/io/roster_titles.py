@@ -73,14 +73,16 @@ def title_table(scenario: Scenario) -> dict[str, Placement]:
     return table
 
 
-def accepted_titles(scenario: Scenario) -> str:
-    """What a 职务 cell may hold, and how to map a local title (the message of an unknown title)."""
+def accepted_titles(scenario: Scenario, title: str = "站务主管") -> str:
+    """What a 职务 cell may hold, and how to map a local title such as ``title`` (the message of an unknown title)."""
     ranks = ", ".join(rank_names(scenario)) or "none"
     leading = ", ".join(t for t in LEADING_TITLES if not t.isascii())
     mapped = ", ".join(scenario.nonleading.roster_titles)
+    if len(title) > 20 or not title or re.search(r"[\s:{}\[\],#&*!|>'\"%@`]", title):
+        title = "站务主管"  # an example that stays short and valid YAML
     return (f"accepted: non-leading ranks {ranks}; staff titles {', '.join(STAFF_TITLES[:2])}; leading titles "
             f"{leading} (or a title ending in one, e.g. 党组书记){'; mapped in the scenario: ' + mapped if mapped else ''}"
-            f". To read a local title, map it in the scenario file, e.g. {MAPPING_KEY}: {{站务主管: leading}} "
+            f". To read a local title, map it in the scenario file, e.g. {MAPPING_KEY}: {{{title}: leading}} "
             "(leading or nonleading; the level comes from 现职务层次)")
 
 
@@ -105,7 +107,7 @@ def title_parser(scenario: Scenario) -> Callable[[object], Placement]:
             ending = next((e for e in longest_first if text.endswith(e)), None)
             if ending is not None:
                 return endings[ending]
-        raise ValueError(f"unknown 职务 (title); {accepted_titles(scenario)}")
+        raise ValueError(f"unknown 职务 (title); {accepted_titles(scenario, cell_text(cell) or '')}")
     return parse
 
 
