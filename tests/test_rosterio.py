@@ -388,7 +388,7 @@ def test_template_writes_explained_empty_files_and_refuses_to_overwrite(tmp_path
         notes = "\n".join(str(c) for row in book.worksheets[1].iter_rows(values_only=True) for c in row)
     for words in ("出生年月", "birth month", "是否具有两年以上基层工作经历", "counts as 24 months", "2014年3月",
                   "不得使用身份证号", "never an ID-card number", "现任职务", "主任科员", "nonleading.roster_titles",
-                  "非领导职务"):
+                  "非领导职务", "副检察长"):
         assert words in notes, words
     code, _, err = cli("roster", "template", tmp_path / "t", "--format", fmt)
     assert code == 2 and "--force" in err

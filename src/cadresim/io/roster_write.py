@@ -20,6 +20,7 @@ from cadresim.errors import InputError, Problem
 from cadresim.district.roster import Roster
 from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, Column, unit_file_columns
 from cadresim.io.roster_sheets import EXCEL_SUFFIXES
+from cadresim.io.roster_titles import LEADING_TITLES
 from cadresim.io.spreadsheet_escape import escape_cell, escape_rows
 from cadresim.scenario.schema import Scenario
 
@@ -91,6 +92,12 @@ def explanation_rows(spec: Iterable[Column]) -> tuple[list[str], list[list[str]]
 DATE_FORMS = ("日期 dates: 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201403, or an Excel date (the day is not "
               "used); 1975.1 is ambiguous (January, or 1975.10 shortened by Excel): write 1975-01 or 1975.01 "
               "(日期可写作 2014-03、2014.03、2014年3月、201403 或 Excel 日期；1975.1 有歧义，请写 1975-01 或 1975.01)")
+#: the 职务 read by default, for the explanation sheets
+TITLE_FORMS = ("职务 titles: the non-leading ranks of the scenario (副主任科员, 主任科员, 副调研员, 调研员 by default); 科员, "
+               "办事员 (staff); leading titles " + ", ".join(t for t in LEADING_TITLES if not t.isascii()) + " and any "
+               "title ending in one (党组书记); map any other in the scenario, e.g. nonleading.roster_titles: "
+               "{站务主管: leading} (职务：默认识别非领导职务、科员、办事员及上列领导职务；其他职务名称请在情景文件 "
+               "nonleading.roster_titles 中对照为 leading 或 nonleading)")
 
 
 def write_table(path: Path, headers: list[str], rows: list[list[object]],
@@ -131,7 +138,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: list[list[object]],
     sheet.freeze_panes = "A2"
     if notes:
         info = book.create_sheet("说明 columns")
-        for values in [notes[0], *notes[1], [], [DATE_FORMS]]:
+        for values in [notes[0], *notes[1], [], [DATE_FORMS], [TITLE_FORMS]]:
             info.append(values)
         for cell in info[1]:
             cell.font = Font(bold=True)
@@ -172,7 +179,7 @@ def write_template(scenario: Scenario, folder: Path, fmt: str = "csv", lang: str
         unit_rows_ = explanation_rows(unit_file_columns(scenario))[1]
         written.append(write_table(folder / "columns.csv", ["文件 file", *headers],
                                    [["roster", *r] for r in rows] + [["units", *r] for r in unit_rows_]
-                                   + [[], [DATE_FORMS]]))
+                                   + [[], [DATE_FORMS], [TITLE_FORMS]]))
     return written
 
 
