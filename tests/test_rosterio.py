@@ -171,7 +171,7 @@ def test_english_headers_and_unit_ids(tmp_path):
     roster = read().roster
     rosterwrite.export_roster(roster, s, tmp_path, "csv", "en")
     header = (tmp_path / "roster.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.startswith("cadre_id,birth,sex,work_start,grade,grade_since,unit_id,unit,")
+    assert header.startswith("cadre_id,birth,sex,work_start,grade,title,nonleading,grade_since,unit_id,unit,")
     back = rosterio.read_files(s, tmp_path / "roster.csv", tmp_path / "units.csv").roster
     pd.testing.assert_frame_equal(back.cadres, roster.cadres)
     assert back.ids == roster.ids
@@ -191,7 +191,7 @@ BROKEN_CASES = {
                             ("row 8, column 出生年月", "impossible age")],
     "duplicate_ids.csv": [("row 9, column 工号", "duplicate id (also in row 3)"),
                           ("row 15, column 工号", "duplicate id (also in row 10)")],
-    "unknown_unit_grade.csv": [("row 3, column 单位", "unknown unit"), ("row 8, column 现任职级", "unknown grade"),
+    "unknown_unit_grade.csv": [("row 3, column 单位", "unknown unit"),  # row 8's 调研员: a rank, understood
                                ("row 14, column 现任职级", "unknown grade")],
     "grassroots_too_long.csv": [("row 6, column 基层工作经历(月)", "must be months"),
                                 ("row 22, column 基层工作经历(月)", "more grassroots months than months worked")],
@@ -340,8 +340,13 @@ def test_exported_synthetic_district_reads_back_exactly(tmp_path, fmt, lang):
     pd.testing.assert_frame_equal(back.roster.units, roster.units)
     pd.testing.assert_frame_equal(back.roster.cadres, roster.cadres)
     assert back.roster.ids is None  # ids 0..n-1 kept: the same keyed draws
-    # a grown district's history holds a few cadres back in a grade they re-entered after failing probation
-    assert all("above its age ceiling: kept as they are" in note for note in back.notes)
+    assert roster.cadres["nonleading"].sum() > 100  # both tracks survive the files
+    # a grown district's history holds a few cadres back in a grade they re-entered after failing probation, and
+    # leading holders who stepped down at their leaving age over a unit's 职数
+    assert all("above its age ceiling: kept as they are" in note or "over their 职数" in note or note.startswith("  ")
+               for note in back.notes)
+    header = (tmp_path / f"roster.{fmt}").read_text(encoding="utf-8-sig").splitlines()[0] if fmt == "csv" else ""
+    assert fmt != "csv" or ",现职务层次,职务,非领导职务,任现职务层次时间," in header
 
 
 @pytest.mark.slow
@@ -382,7 +387,8 @@ def test_template_writes_explained_empty_files_and_refuses_to_overwrite(tmp_path
         assert book.worksheets[0].max_row == 1 and book.sheetnames[1] == "说明 columns"
         notes = "\n".join(str(c) for row in book.worksheets[1].iter_rows(values_only=True) for c in row)
     for words in ("出生年月", "birth month", "是否具有两年以上基层工作经历", "counts as 24 months", "2014年3月",
-                  "不得使用身份证号", "never an ID-card number"):
+                  "不得使用身份证号", "never an ID-card number", "现任职务", "主任科员", "nonleading.roster_titles",
+                  "非领导职务", "副检察长"):
         assert words in notes, words
     code, _, err = cli("roster", "template", tmp_path / "t", "--format", fmt)
     assert code == 2 and "--force" in err
@@ -437,3 +443,147 @@ def test_roster_commands_have_help():
     for command in (["roster"], ["roster", "template"], ["roster", "export"], ["roster", "check"]):
         code, out, _ = cli(*command, "--help")
         assert code == 0 and "Usage" in out
+
+
+# --- non-leading ranks and the 职务 column (issue 17) --------------------------------------------
+
+NONLEADING = ROSTERS / "nonleading"
+
+
+def nl_read(text: str | None = None, tmp_path: Path | None = None, **scenario) -> rosterio.Loaded:
+    """The non-leading fixture, or its text changed (written to ``tmp_path``)."""
+    path = NONLEADING / "roster.csv"
+    if text is not None:
+        path = tmp_path / "roster.csv"
+        path.write_text(text, encoding="utf-8-sig")
+    return read(path, **scenario)
+
+
+def nl_text() -> str:
+    return (NONLEADING / "roster.csv").read_text(encoding="utf-8-sig")
+
+
+def nl_problems(text: str, tmp_path: Path, **scenario) -> list[Problem]:
+    with pytest.raises(InputError) as info:
+        nl_read(text, tmp_path, **scenario)
+    return info.value.problems
+
+
+def test_a_2014_roster_with_titles_places_both_tracks():
+    loaded = nl_read()
+    c = loaded.roster.cadres.set_index("cadre_id")
+    ids = dict(zip(loaded.roster.ids, range(len(loaded.roster.ids))))
+    track = {i: (c.loc[ids[i]].grade, bool(c.loc[ids[i]].nonleading)) for i in ids}
+    assert track["A008"] == ("section", True) and track["A009"] == ("deputy_section", True)  # 主任科员, 副主任科员
+    assert track["B007"] == ("division", True) and track["B008"] == ("deputy_division", True)  # 调研员, 副调研员
+    assert track["A003"] == ("section", False) and track["C001"] == ("division", False)  # 科长; 党工委书记
+    assert track["C005"] == ("section", False) and track["B006"] == ("staff", False)  # 所长; an empty 职务
+    section = c[c["grade"].isin(["deputy_section", "section"])]
+    assert section["nonleading"].sum() * 3 >= len(section)  # a third of 科级 cadres in non-leading ranks
+    assert c.loc[c["grade"] == "division", "nonleading"].any()
+
+
+def test_over_quota_and_beyond_the_establishment_are_notes_one_line_per_unit():
+    notes = nl_read().notes
+    first = next(i for i, n in enumerate(notes) if "over their 职数" in n)
+    assert notes[first].startswith("3 unit(s) with non-leading holders over their 职数 or beyond the staff establishment")
+    lines = notes[first + 1:first + 4]
+    assert lines[0] == ("  区发展改革委 (unit 0): 2 section-level (副主任科员/主任科员) for a 职数 of 1 (0.5 x 3 staff "
+                        "posts); 3 staff and 2 non-leading holders for an establishment of 3")
+    assert "区财政局 (unit 1): 2 division-level (副调研员/调研员) for a 职数 of 1 (0.5 x 2 division-level" in lines[1]
+    assert lines[2] == "  新华街道 (unit 2): 3 staff and 2 non-leading holders for an establishment of 4"
+    assert not any("no column 非领导职务" in n for n in notes)  # 职务 says it
+
+
+def test_check_and_run_a_roster_with_non_leading_ranks(tmp_path):
+    code, out, err = cli("roster", "check", NONLEADING / "scenario.yaml")
+    assert code == 0, err
+    assert "roster valid (files): 30 cadres in 4 units" in out and "note: 3 unit(s) with non-leading holders" in out
+    assert "区财政局 (unit 1): 2 division-level" in out and "non-leading rank holders" in out and "2 主任科员" in out
+    code, out, err = cli("run", NONLEADING / "scenario.yaml", "-r", 2, "--no-plots", "-o", tmp_path / "out",
+                         env={"CADRESIM_KEY_FILE": str(tmp_path / "key")})
+    assert code == 0, err
+    stocks = pd.read_csv(tmp_path / "out" / "timeseries.csv")
+    start = stocks[(stocks["date"] == "2014-03") & (stocks["replication"] == 0)]
+    assert start.groupby("track")["count"].sum().to_dict() == {"leading": 24, "nonleading": 6}
+
+
+@pytest.mark.parametrize("level, title, expected", [
+    ("正科级", "主任科员", ("section", True)), ("正科", "", ("section", False)), ("正科级", "科长", ("section", False)),
+    ("主任科员", "", ("section", True)), ("副主任科员", "副主任科员", ("deputy_section", True)),
+    ("副处级", "副调研员", ("deputy_division", True)), ("section", "principal staff member", ("section", True)),
+    ("正科级", "非领导职务", ("section", True)), ("正科级", "区财政局科长", ("section", False)),
+])
+def test_level_and_title_forms(tmp_path, level, title, expected):
+    text = nl_text().replace(",正科级,科长,2012年3月,", f",{level},{title},2012年3月,")  # 李强, row 5
+    c = nl_read(text, tmp_path).roster.cadres
+    row = c[c["cadre_id"] == 2].iloc[0]
+    assert (row.grade, bool(row.nonleading)) == expected
+
+
+@pytest.mark.parametrize("cell, placed", [
+    ("科员", ("staff", False)), ("办事员", ("staff", False)), ("区财政局局长", (None, False)),
+    ("党组成员、副局长", (None, False)), ("街道办事处副主任", (None, False)), ("调研员", ("division", True)),
+    ("ＤＥＰＵＴＹ Researcher", ("deputy_division", True)), ("leading", (None, False)),
+    ("主任科员（正科级）", ("section", True)), ("区委办副调研员", ("deputy_division", True)),
+    ("正科级副主任科员", ("deputy_section", True)), ("办公室主任(兼)", (None, False)),
+])
+def test_titles_read_by_default(cell, placed):
+    from cadresim.io.roster_titles import Placement, title_parser
+    assert title_parser(scenario_from_dict({}))(cell) == Placement(*placed)
+
+
+def test_a_local_title_is_refused_once_per_cell_with_what_is_accepted_and_how_to_map_it(tmp_path):
+    text = nl_text().replace(",正科级,科长,2012年3月,", ",正科级,专职委员,2012年3月,")
+    (p,) = nl_problems(text, tmp_path)
+    assert p.source == str(tmp_path / "roster.csv") and p.path == "row 5, column 现任职务" and p.value == "专职委员"
+    for words in ("unknown 职务 (title)", "副主任科员, deputy principal staff member, 主任科员", "科长", "党组书记",
+                  "nonleading.roster_titles: {专职委员: leading}", "the level comes from 现职务层次"):
+        assert words in p.message, words
+    c = nl_read(text, tmp_path, nonleading={"roster_titles": {"专职委员": "nonleading"}}).roster.cadres
+    assert c[c["cadre_id"] == 2].iloc[0].nonleading
+
+
+def test_a_title_at_another_level_names_the_row_and_both_columns(tmp_path):
+    text = nl_text().replace(",正科级,科长,2012年3月,", ",副处级,主任科员,2012年3月,")
+    (p,) = nl_problems(text, tmp_path)
+    assert p.path == "row 5, columns 现职务层次 and 现任职务" and p.value == "主任科员 / 副处级"
+    assert "现任职务 主任科员 is held at 正科 (section) but 现职务层次 gives 副处 (deputy_division)" in p.message
+    text = nl_text().replace(",正科级,科长,2012年3月,", ",主任科员,科长,2012年3月,")
+    (p,) = nl_problems(text, tmp_path)
+    assert p.path == "row 5, columns 现职务层次 and 现任职务" and "names a non-leading rank but" in p.message
+
+
+def test_an_english_nonleading_column_and_its_agreement_with_the_title(tmp_path):
+    lines = nl_text().splitlines()
+    lines[1] += ",nonleading"
+    lines[2:] = [line + (",yes" if any(r in line for r in ("科员,", "调研员,")) and ",科员," not in line else ",no")
+                 for line in lines[2:]]
+    assert nl_read("\n".join(lines), tmp_path).roster.cadres.equals(nl_read().roster.cadres)
+    lines[4] = lines[4][:-2] + "yes"  # 李强, 科长
+    (p,) = nl_problems("\n".join(lines), tmp_path)
+    assert p.path == "row 5, columns 现任职务 and nonleading" and "nonleading says yes" in p.message
+
+
+def test_the_ranks_are_the_scenarios(tmp_path):
+    s = {"nonleading": {"ranks": {"division": {"name_zh": "正处级调研员", "name": "researcher"}}}}
+    with pytest.raises(InputError) as info:
+        read(NONLEADING / "roster.csv", **s)
+    (p,) = info.value.problems
+    assert p.value == "调研员" and "正处级调研员" in p.message
+    text = nl_text().replace(",正处级,调研员,", ",正处级调研员,,")
+    c = nl_read(text, tmp_path, **s).roster.cadres
+    assert c.loc[c["grade"] == "division", "nonleading"].sum() == 1
+
+
+def test_broken_titles_exit_2_and_write_nothing(tmp_path):
+    text = nl_text().replace(",正科级,科长,2012年3月,", ",副处级,主任科员,2012年3月,").replace(",科员,科员,2012/08,",
+                                                                                           ",科员,见习,2012/08,")
+    (tmp_path / "roster.csv").write_text(text, encoding="utf-8-sig")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"district:\n  roster_file: roster.csv\n  units_file: {VALID / 'units.csv'}\n")
+    code, _, err = cli("roster", "check", scenario)
+    assert code == 2 and "2 problem(s)" in err and "Traceback" not in err
+    code, _, err = cli("run", scenario, "-r", 1, "-o", tmp_path / "out", env={"CADRESIM_KEY_FILE": str(tmp_path / "k")})
+    assert code == 2 and "unknown 职务 (title)" in err and "columns 现职务层次 and 现任职务" in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "k").exists()

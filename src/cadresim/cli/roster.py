@@ -14,7 +14,7 @@ from rich.table import Table
 from cadresim.cli.common import SET_HELP, App, app, fail, out
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import load_scenario
-from cadresim.district.roster import Roster
+from cadresim.district.roster import Roster, nonleading_notes
 from cadresim.scenario.schema import Scenario
 
 roster_app = App(help="A district's own roster: empty templates, the default district as files, checks.",
@@ -125,7 +125,8 @@ def check(
     try:
         sc = load_scenario(scenario, overrides)
         grown = one_district(sc) if is_grown(sc) else None
-        loaded = rosterio.Loaded(grown.roster, []) if grown else rosterio.read_roster(sc)
+        loaded = (rosterio.Loaded(grown.roster, nonleading_notes(grown.roster, sc)) if grown
+                  else rosterio.read_roster(sc))
     except InputError as e:
         fail(e)
     roster = loaded.roster
@@ -133,8 +134,8 @@ def check(
                                              else "the synthetic district")
     out.print(f"{scenario}: roster valid ({source}): {len(roster.cadres)} cadres in {len(roster.units)} units on "
               f"{sc.start}", highlight=False)
-    for note in loaded.notes:
-        out.print(f"note: {note}", highlight=False, markup=False)
+    for note in loaded.notes:  # a note's indented lines continue the note above
+        out.print(note if note.startswith(" ") else f"note: {note}", highlight=False, markup=False)
     out.print(_posts_table(roster, sc))
     out.print(_figures_table(roster, sc))
 
@@ -160,13 +161,16 @@ def _written(paths: list[Path]) -> None:
 
 def _posts_table(roster: Roster, sc: Scenario) -> Table:
     t = Table(title="Holders and posts by grade")
-    for col in ("grade", "中文", "holders", "posts"):
+    for col in ("grade", "中文", "leading holders", "posts", "non-leading rank holders"):
         t.add_column(col, justify="left" if col in ("grade", "中文") else "right")
-    held = roster.cadres["grade"].value_counts()
+    c = roster.cadres
+    held, ranked = c.loc[~c["nonleading"], "grade"].value_counts(), c.loc[c["nonleading"], "grade"].value_counts()
     for g in sc.ladder:
         limited = sc.grades[g].kind == "post_limited"
+        rank = sc.nonleading.ranks.get(g)
         t.add_row(g, sc.grades[g].name_zh, str(int(held.get(g, 0))),
-                  str(int(roster.posts(g).sum())) if limited else "no post limit")
+                  str(int(roster.posts(g).sum())) if limited else "no post limit",
+                  f"{int(ranked.get(g, 0))} {rank.name_zh}" if rank else "")
     return t
 
 

@@ -242,3 +242,49 @@ def rule_breaches(roster: Roster, scenario: Scenario, where: Where | None = None
 def summary(roster: Roster) -> str:
     """One line describing a roster."""
     return (f"{len(roster.cadres)} cadres in {len(roster.units)} units on {dates.fmt(roster.start)}")
+
+
+def nonleading_notes(roster: Roster, scenario: Scenario) -> list[str]:
+    """Units whose non-leading holders on the start date are over their 职数 (``nonleading.quota``) or beyond
+    the staff establishment: facts of a real roster (common in 2014), kept as they are. A first line says
+    what that means, then one line per such unit with its counts."""
+    c = roster.cadres[roster.cadres["nonleading"]]
+    if c.empty:
+        return []
+    held, per_unit = c.groupby(["unit_id", "grade"]).size(), c.groupby("unit_id").size()
+    staff = roster.cadres[(roster.cadres["grade"] == scenario.ladder[0]) & ~roster.cadres["nonleading"]]
+    in_staff = staff.groupby("unit_id").size()
+    lines = []
+    for i, unit in enumerate(roster.units["unit_id"]):
+        found = []
+        for what, grades, share, base, of in _quota_groups(roster, scenario, i):
+            n, cap = int(sum(held.get((unit, g), 0) for g in grades)), int(np.floor(share * base + 1e-9))
+            if n > cap:
+                found.append(f"{n} {what} ({'/'.join(_rank_zh(scenario, grades))}) for a 职数 of {cap} "
+                             f"({share:g} x {base} {of})")
+        seats, n = int(roster.posts(scenario.ladder[0]).iloc[i]), int(per_unit.get(unit, 0))
+        s = int(in_staff.get(unit, 0))
+        if n and n + s > seats:
+            found.append(f"{s} staff and {n} non-leading holders for an establishment of {seats}")
+        if found:
+            lines.append(f"  {roster.units['name'].iloc[i]} (unit {unit}): {'; '.join(found)}")
+    head = (f"{len(lines)} unit(s) with non-leading holders over their 职数 or beyond the staff establishment on the "
+            "start date: kept as they are (no one is appointed to a rank there until under its 职数; holders beyond "
+            "the establishment have no staff post)")
+    return [head, *lines] if lines else []
+
+
+def _quota_groups(roster: Roster, scenario: Scenario, i: int) -> list[tuple[str, list[str], float, int, str]]:
+    """The two groups of ranks of a unit (row ``i``): what, grades, quota share, base posts, base named."""
+    division = {scenario.ladder[k] for k in scenario.role_indices("division_level")}
+    ranked = [scenario.ladder[k] for k in scenario.rank_indices()]
+    quota = scenario.nonleading.quota
+    staff = int(roster.posts(scenario.ladder[0]).iloc[i])
+    leading = int(sum(roster.posts(g).iloc[i] for g in division))
+    return [("section-level", [g for g in ranked if g not in division], quota.section_level, staff, "staff posts"),
+            ("division-level", [g for g in ranked if g in division], quota.division_level, leading,
+             "division-level leading posts")]
+
+
+def _rank_zh(scenario: Scenario, grades: list[str]) -> list[str]:
+    return [scenario.nonleading.ranks[g].name_zh or g for g in grades]

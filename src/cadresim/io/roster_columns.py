@@ -64,10 +64,24 @@ CADRE_FILE_COLUMNS = (
     _col("female", "性别", "sex", True, "sex: 男 or 女 (M or F)", "性别：男 或 女", "女", ("gender",), en="sex"),
     _col("work_start", "参加工作时间", "month", True, "month the cadre started work (before the civil service "
          "included)", "参加工作时间（含进入机关前的工作经历）", "1997-07", ("参加工作年月", "参加工作日期")),
-    _col("grade", "现职务层次", "grade", True, "grade on the start date: a grade key of the scenario or its "
-         "Chinese name (科员, 副科, 正科, 副处, 正处, 副局; 正处级 and so on also accepted)",
-         "现职务层次：科员、副科、正科、副处、正处、副局（也可写 正处级 等）", "正科",
+    _col("grade", "现职务层次", "grade", True, "level on the start date: a grade key of the scenario or its "
+         "Chinese name (科员, 副科, 正科, 副处, 正处, 副局; 正科级, 科员级 and so on also accepted), leading or "
+         "non-leading; a non-leading rank's name (主任科员) gives its level and the non-leading track",
+         "现职务层次：科员、副科、正科、副处、正处、副局（也可写 正科级、科员级 等），领导职务与非领导职务同；写非领导职务名称"
+         "（如 主任科员）即按其层次计入非领导职务", "正科",
          ("现任职级", "职务层次", "现职级", "职级", "现职务级别")),
+    _col("title", "职务", "title", False, "the cadre's 职务 (title): a non-leading rank (副主任科员, 主任科员, 副调研员, "
+         "调研员) places them on the non-leading track at its level; a leading title (科长, 副处长, 主任, 书记 …) or "
+         "科员 on the leading track; a local title is mapped in the scenario (nonleading.roster_titles)",
+         "现任职务：非领导职务（副主任科员、主任科员、副调研员、调研员）按其层次计入非领导职务；领导职务（科长、副处长、"
+         "主任、书记等）或科员为领导职务序列；本地职务名称可在情景文件 nonleading.roster_titles 中对照", "主任科员",
+         ("现任职务", "现职务", "职务名称", "job_title"),
+         ("a leading post (or none), unless 现职务层次 names a non-leading rank or 非领导职务 says 是",
+          "领导职务（或无），除非现职务层次写的是非领导职务，或“非领导职务”栏为“是”")),
+    _col("nonleading", "非领导职务", "flag", False, "holds the non-leading rank of the level (是 or 否, yes or "
+         "no); with 职务, they must agree", "是否担任本层次的非领导职务：是 或 否（与“职务”栏须一致）", "是",
+         ("是否非领导职务", "non_leading"),
+         ("as 职务 or 现职务层次 says; else 否 (a leading post or none)", "按“职务”或“现职务层次”；都未写明时为否")),
     _col("grade_since", "任现职务层次时间", "month", True, "month the cadre entered the grade",
          "任现职务层次（职级）的时间", "2011-06", ("任现职级时间", "任现级别时间", "任现职务层次日期", "任职级时间")),
     _col("unit_id", "单位编号", "unit_id", False, "the unit: its 单位编号 in the units file (this column or 单位 "

@@ -30,10 +30,11 @@ import pandas as pd
 from cadresim import limits
 from cadresim.errors import InputError, Problem
 from cadresim.scenario.loader import file_sha256
-from cadresim.district.roster import CADRE_COLUMNS, Roster, Where, check_roster, rule_breaches
+from cadresim.district.roster import CADRE_COLUMNS, Roster, Where, check_roster, nonleading_notes, rule_breaches
 from cadresim.io.roster_cells import GRASSROOTS_FLAG_MONTHS, cell_parsers, cell_text, is_flag, lookup, norm
 from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, CADRE_FILE_FIELDS, IDENTIFIER_HEADERS, unit_file_columns
 from cadresim.io.roster_sheets import Parsed, Sheet, parse_table, read_sheet, tabulate
+from cadresim.io.roster_titles import level_parser, settle, title_parser
 from cadresim.scenario.schema import Scenario
 
 #: ID-card numbers (居民身份证号码): 18 characters since 1999, 15 digits in the first-generation cards
@@ -142,7 +143,9 @@ def _check_unit_names(units: Parsed, frame: pd.DataFrame) -> None:
 def _parse_cadres(sheet: Sheet, scenario: Scenario, unit_parsers: dict[str, Callable[[object], Any]]) -> Parsed:
     table = tabulate(sheet, CADRE_FILE_COLUMNS, IDENTIFIER_HEADERS)
     _refuse_rows(table.sheet, len(table.rows), "cadres", limits.MAX_CADRES)
-    parsed = parse_table(table, CADRE_FILE_COLUMNS, {**cell_parsers(scenario), **unit_parsers})
+    parsers = {**cell_parsers(scenario), "grade": level_parser(scenario), "title": title_parser(scenario)}
+    parsed = parse_table(table, CADRE_FILE_COLUMNS, {**parsers, **unit_parsers})
+    settle(parsed, scenario)
     where = str(sheet.path)
     if "unit_id" not in table.columns and "unit_name" not in table.columns:
         parsed.problems.append(Problem(where, f"row {table.header_row}", "missing column 单位编号 (unit_id) or "
@@ -365,7 +368,7 @@ def _notes(units: Parsed, cadres: Parsed, roster: Roster, scenario: Scenario) ->
     if breaches:
         notes.append(f"{len(breaches)} cadre(s) entered their grade above its age ceiling: kept as they are (the "
                      "rule applies to promotions from the start date on)")
-    return notes
+    return notes + nonleading_notes(roster, scenario)
 
 
 def _default_notes(cadres: Parsed, scenario: Scenario) -> list[str]:
@@ -376,7 +379,8 @@ def _default_notes(cadres: Parsed, scenario: Scenario) -> list[str]:
         notes.append(f"grassroots experience given as 是/否 for {flags} cadre(s): 是 counted as "
                      f"{GRASSROOTS_FLAG_MONTHS} months, 否 as 0 [assumption]")
     for col in CADRE_FILE_COLUMNS:
-        if not col.required and col.field not in table.columns and col.field not in ("unit_id", "unit_name"):
+        if not col.required and col.field not in table.columns and col.field not in ("unit_id", "unit_name",
+                                                                                      "nonleading"):
             notes.append(f"no column {col.zh} ({col.en}): {col.empty}")
     rules = [f"grades.{k}.posts_held_below ({g.posts_held_below})" for k, g in scenario.grades.items()
              if (g.posts_held_below or 1) > 1]

@@ -20,6 +20,7 @@ from cadresim.errors import InputError, Problem
 from cadresim.district.roster import Roster
 from cadresim.io.roster_columns import CADRE_FILE_COLUMNS, Column, unit_file_columns
 from cadresim.io.roster_sheets import EXCEL_SUFFIXES
+from cadresim.io.roster_titles import LEADING_TITLES
 from cadresim.io.spreadsheet_escape import escape_cell, escape_rows
 from cadresim.scenario.schema import Scenario
 
@@ -34,9 +35,10 @@ def cadre_rows(roster: Roster, scenario: Scenario, lang: str) -> tuple[list[str]
         cid = roster.ids[r.cadre_id] if roster.ids is not None else r.cadre_id
         never = "" if r.grade == ladder[0] else ("无" if zh else "none")
         rows.append([cid, _ym(r.birth), ("女" if r.female else "男") if zh else ("F" if r.female else "M"),
-                     _ym(r.work_start), _grade_label(scenario, r.grade, zh), _ym(r.grade_since), int(r.unit_id),
-                     names.get(r.unit_id, ""), _ym(r.post_since), _ym(r.last_promotion) or never, int(r.posts_held),
-                     int(r.grassroots_months), _flag(r.enterprise, zh), r.cohort, _ym(r.probation_end),
+                     _ym(r.work_start), _grade_label(scenario, r.grade, zh),
+                     _title(scenario, r.grade, r.nonleading, zh), _flag(r.nonleading, zh), _ym(r.grade_since),
+                     int(r.unit_id), names.get(r.unit_id, ""), _ym(r.post_since), _ym(r.last_promotion) or never,
+                     int(r.posts_held), int(r.grassroots_months), _flag(r.enterprise, zh), r.cohort, _ym(r.probation_end),
                      _ym(r.secondment_end)])
     return _headers(CADRE_FILE_COLUMNS, lang), rows
 
@@ -68,6 +70,15 @@ def _grade_label(scenario: Scenario, grade: str, zh: bool) -> str:
     return (scenario.grades[grade].name_zh or grade) if zh else grade
 
 
+def _title(scenario: Scenario, grade: str, nonleading: bool, zh: bool) -> str:
+    """The 职务 written for a cadre: the rank's name for a non-leading holder, else empty (the file does not
+    know a leading holder's title)."""
+    rank = scenario.nonleading.ranks.get(grade) if nonleading else None
+    if rank is None:
+        return ""
+    return (rank.name_zh if zh else rank.name) or rank.name_zh or rank.name
+
+
 def explanation_rows(spec: Iterable[Column]) -> tuple[list[str], list[list[str]]]:
     """A table explaining each column in both languages."""
     headers = ["列名 column", "英文列名 English header", "必填 required", "含义", "meaning", "空白或缺列时",
@@ -81,6 +92,12 @@ def explanation_rows(spec: Iterable[Column]) -> tuple[list[str], list[list[str]]
 DATE_FORMS = ("日期 dates: 2014-03, 2014.03, 2014.3, 2014/03, 2014年3月, 201403, or an Excel date (the day is not "
               "used); 1975.1 is ambiguous (January, or 1975.10 shortened by Excel): write 1975-01 or 1975.01 "
               "(日期可写作 2014-03、2014.03、2014年3月、201403 或 Excel 日期；1975.1 有歧义，请写 1975-01 或 1975.01)")
+#: the 职务 read by default, for the explanation sheets
+TITLE_FORMS = ("职务 titles: the non-leading ranks of the scenario (副主任科员, 主任科员, 副调研员, 调研员 by default); 科员, "
+               "办事员 (staff); leading titles " + ", ".join(t for t in LEADING_TITLES if not t.isascii()) + " and any "
+               "title ending in one (党组书记); map any other in the scenario, e.g. nonleading.roster_titles: "
+               "{站务主管: leading} (职务：默认识别非领导职务、科员、办事员及上列领导职务；其他职务名称请在情景文件 "
+               "nonleading.roster_titles 中对照为 leading 或 nonleading)")
 
 
 def write_table(path: Path, headers: list[str], rows: list[list[object]],
@@ -121,7 +138,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: list[list[object]],
     sheet.freeze_panes = "A2"
     if notes:
         info = book.create_sheet("说明 columns")
-        for values in [notes[0], *notes[1], [], [DATE_FORMS]]:
+        for values in [notes[0], *notes[1], [], [DATE_FORMS], [TITLE_FORMS]]:
             info.append(values)
         for cell in info[1]:
             cell.font = Font(bold=True)
@@ -162,7 +179,7 @@ def write_template(scenario: Scenario, folder: Path, fmt: str = "csv", lang: str
         unit_rows_ = explanation_rows(unit_file_columns(scenario))[1]
         written.append(write_table(folder / "columns.csv", ["文件 file", *headers],
                                    [["roster", *r] for r in rows] + [["units", *r] for r in unit_rows_]
-                                   + [[], [DATE_FORMS]]))
+                                   + [[], [DATE_FORMS], [TITLE_FORMS]]))
     return written
 
 

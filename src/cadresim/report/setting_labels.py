@@ -126,6 +126,8 @@ MEANINGS_ZH: dict[str, str] = {
     "nonleading.at_leaving_age": "领导干部到退出领导岗位年龄时改任同层次非领导职务直至退休（必要时超职数）；关闭则退出",
     "nonleading.opens_next_level": "担任非领导职务的任职时间计入晋升上一层次的年限，可在符合条件时晋升上一级领导职务"
                                    "（关闭：只能转任同层次领导职务）",
+    "nonleading.roster_titles.<key>": "名册“职务”栏中本地职务名称与类别的对照（leading：领导职务；nonleading：非领导职务），"
+                                      "补充默认识别的职务名称；层次取自“现职务层次”",
     "rotation.month": "每年交流轮岗所在的月份",
     "rotation.min_years_in_post": "干部可交流前须在岗的年限",
     "rotation.cross_unit_rate": "每年交流到其他单位同一职级岗位的概率（对调）",

@@ -7,6 +7,8 @@ level's grade and ``nonleading`` true, seated in the staff establishment of thei
 
 from __future__ import annotations
 
+from typing import Literal
+
 from cadresim.scenario.fields import (ASSUMPTION, MODEL, RULE, CalendarMonth, Probability, Section, Years, param,
                                       param_factory)
 
@@ -57,3 +59,7 @@ class NonLeading(Section):
     opens_next_level: bool = param(True, "time at a level in a non-leading rank counts for the next level, so a "
                                    "non-leading holder may be promoted to the next leading grade when eligible "
                                    "under its rules (false: only to a leading post of their own level)", ASSUMPTION)
+    roster_titles: dict[str, Literal["leading", "nonleading"]] = param_factory(
+        dict, "local 职务 titles of a roster file, each mapped to a track (leading or nonleading), beside the titles "
+        "read by default (the ranks' names and the leading titles listed in the README, \"Your own roster\"); the "
+        "level comes from 现职务层次, e.g. {站务主管: leading, 专职委员: nonleading}", MODEL)
