@@ -78,8 +78,6 @@ def test_cli_list_names_the_simulators_set(loaded, exported, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=InputError, strict=False, reason="exported roster files carry the non-leading column "
-                   "once the roster-columns work (issue 17 part 2) is merged; until then they do not load")
 def test_on_the_export_too(tmp_path):
     folder = tmp_path / "district"
     assert cli("roster", "export", BASELINE, folder).returncode == 0

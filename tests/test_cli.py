@@ -31,7 +31,8 @@ def test_run_writes_every_result_file(youth2_run):
                  "events.parquet", "scenario.resolved.yaml", "manifest.json"]:
         assert (out / name).is_file(), name
     pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
-    assert pngs == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png", "pipeline_stocks.png",
+    assert pngs == ["age_pyramids.png", "binding_rules.png", "headline_metrics.png", "nonleading_stocks.png",
+                    "pipeline_stocks.png",
                     "teams.png"]
     teams = pd.read_csv(out / "teams.csv")
     assert len(teams) == 53 and teams["date"].unique().tolist() == ["2016-12"]

@@ -395,7 +395,7 @@ def test_compare_end_to_end(runs, tmp_path):
     out = tmp_path / "results" / "compare-baseline-youth2-youth2_seed7"  # the default output folder
     assert (out / "report.html").is_file() and (out / "comparison.csv").is_file()
     assert {p.name for p in (out / "plots").glob("*.png")} == {
-        "differences.png", "pipeline.png", "grade_mix.png", "eligible_pool.png", "binding_rules.png",
+        "differences.png", "pipeline.png", "nonleading.png", "grade_mix.png", "eligible_pool.png", "binding_rules.png",
         "youth_talent.png"}
     assert not list(out.parent.glob(".*partial*"))
     table = pd.read_csv(out / "comparison.csv")

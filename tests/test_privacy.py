@@ -181,7 +181,7 @@ def test_outputs_carry_ages_and_birth_decades_never_birth_months(runs):
             if "name" in table:  # teams.csv: the unit's name
                 assert set(table["name"]) <= set(pd.read_csv(VALID / "units.csv")["单位名称"]), path.name
         assert set(pd.read_csv(folder / "ages.csv", nrows=0).columns) == {"replication", "district", "date", "grade",
-                                                                          "female", "age", "count"}
+                                                                          "female", "age", "count", "track"}
         assert "birth_decade" in pd.read_csv(folder / "timeseries.csv", nrows=0).columns
 
 
