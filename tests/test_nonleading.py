@@ -112,3 +112,19 @@ def test_a_failed_probation_after_a_leading_appointment_returns_to_the_rank():
     assert fail[["date", "detail"]].values.tolist()[0] == ["2015-03", "same_level"]  # and again each year
     i = list(res.final["key"]).index(0)
     assert res.final["grade_since"][i] == dates.parse("2009-01")
+
+
+def test_pools_drawn_up_at_once_never_promote_a_rank_holder_twice():
+    # a 副调研员 sits in the 正处 pool (the level below) and in the 副处 pool (their own level); the
+    # reshuffle's young-member fill draws up both pools before filling: once promoted, they are out of both
+    from cadresim.processes.selection import fill
+
+    start = dates.parse("2014-03")
+    sc, roster = tiny([unit(0, staff=2, deputy_division=1, division=1)], [
+        cadre(0, "deputy_division", birth="1975-01", since="2008-01", posts_held=0, nonleading=True)], ON)
+    run = setup(sc, roster, 1, 0, False)
+    g = sc.ladder.index("division")
+    pools = {k: candidates(run, k, start) for k in (g - 1, g)}
+    posts = {k: int(run.org.vacancies(k)[0]) for k in (g - 1, g)}
+    assert fill(run, posts[g], pools[g], start, set()) == 1
+    assert fill(run, posts[g - 1], pools[g - 1], start, set()) == 0

@@ -27,6 +27,17 @@ class Candidates:
     taken: np.ndarray
     exceptional: np.ndarray
     groups: dict[int, np.ndarray] | None = None  # positions by district, when there are several
+    state: np.ndarray | None = None  # grade * 2 + non-leading, when the pool was drawn up
+
+    def unchanged(self, run: Replication, pos: np.ndarray) -> np.ndarray:
+        """Which candidates at ``pos`` still hold the grade and track they had when the pool was drawn up (a
+        non-leading holder sits in two pools, for the next level and for their own: pools drawn up at once,
+        as at the reshuffle's young-member fill, must not promote them twice)."""
+        org = run.org
+        if self.state is None:
+            return np.ones(len(pos), dtype=bool)
+        idx = self.idx[pos]
+        return self.state[pos] == org.grade[idx] * 2 + org.nonleading[idx]
 
     def within(self, run: Replication, unit: int) -> np.ndarray:
         """Positions of the candidates who may fill a post of ``unit`` (its district; all for city level)."""
@@ -86,7 +97,7 @@ def candidates(run: Replication, g: int, now: int) -> Candidates:
         keys, starts = np.unique(group[order], return_index=True)
         groups = dict(zip(keys.tolist(), np.split(order, starts[1:])))
     return Candidates(idx, ok, score, org.age(idx, now), org.unit[idx].copy(), np.zeros(len(idx), bool),
-                      exceptional, groups)
+                      exceptional, groups, org.grade[idx] * 2 + org.nonleading[idx])
 
 
 def round_scores(run: Replication, idx: np.ndarray, now: int) -> np.ndarray:
@@ -115,7 +126,7 @@ def fill(run: Replication, p: int, pool: Candidates, now: int, fresh: set[int], 
     young_age = team_young_age(run, u, g)
     pos = pool.within(run, u)
     young = pool.young_age[pos] < young_age if young_age > 0 else np.zeros(len(pos), bool)
-    free = ~pool.taken[pos]
+    free = ~pool.taken[pos] & pool.unchanged(run, pos)
     wanted = free & (young if young_only else True)
     choice = pick(run, pool, pos, pool.ok[pos] & wanted, u, g, young, young_age, now)
     exception = False
