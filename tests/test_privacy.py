@@ -158,7 +158,7 @@ def test_no_name_id_number_or_birth_month_reaches_any_output(runs):
         assert files == sorted(["ages.csv", "eligibility.csv", "events.parquet", "manifest.json", "pool.csv",
                                 "replications.csv", "scenario.resolved.yaml", "summary.csv", "teams.csv",
                                 "timeseries.csv", *(f"{n}.png" for n in ("age_pyramids", "binding_rules",
-                                "headline_metrics", "pipeline_stocks", "teams"))])
+                                "headline_metrics", "nonleading_stocks", "pipeline_stocks", "teams"))])
         texts = _text_outputs(folder)
         events = pd.read_parquet(folder / "events.parquet").astype(str)
         values = set(events.to_numpy().ravel())

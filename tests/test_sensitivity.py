@@ -54,14 +54,15 @@ def test_integer_factors_take_integer_values_in_range():
 
 
 @pytest.mark.slow
-def test_scenario_sensitivity_is_the_same_for_any_jobs_and_ranks_the_cohort_first():
+def test_scenario_sensitivity_is_the_same_for_any_jobs_and_ranks_the_two_posts_rule_first():
+    # by 2015-06 the rule moves the eligible pool at once; a small nudge to rotation barely does
     base = with_overrides(load_scenario(YOUTH2), SHORT)
-    params = {"youth_talent.cohorts.c2.size": (0, 80), "rotation.cross_unit_rate": (0.05, 0.3)}
-    metric = "post80_division_entries_youth_talent@2015-06"
+    params = {"grades.deputy_division.posts_held_below": (1, 2), "rotation.cross_unit_rate": (0.05, 0.1)}
+    metric = "post80_section_eligible@2015-06"
     one = sensitivity(base, params, [metric], size=4, replications=2)
     two = sensitivity(base, params, [metric], size=4, replications=2, jobs=2)
     pd.testing.assert_frame_equal(one.indices, two.indices)
-    assert one.indices.iloc[0]["factor"] == "youth_talent.cohorts.c2.size"
+    assert one.indices.iloc[0]["factor"] == "grades.deputy_division.posts_held_below"
     assert one.indices.set_index("factor").loc[DUMMY, "mu_star"] == 0  # paired: an inert factor moves nothing
 
 

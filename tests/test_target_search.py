@@ -20,7 +20,7 @@ from cadresim.scenario.targets import parse_target
 
 ROOT = Path(__file__).resolve().parents[1]
 YOUTH2 = ROOT / "scenarios" / "youth2.yaml"
-SHORT = ["--set", "end=2015-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2015-06]", "--set", "district.districts=2"]
+SHORT = ["--set", "end=2016-06", "--set", "reshuffle.dates=[]", "--set", "snapshots=[2016-06]", "--set", "district.districts=2"]
 NOISE = np.random.default_rng(7).normal(0, 1, 30)
 NOISE -= NOISE.mean()  # the mean of every point is exactly its signal
 
@@ -90,7 +90,7 @@ def test_the_budget_bounds_the_runs_and_reports_the_bracket():
 
 # --- the command ------------------------------------------------------------------------------------------
 
-GOAL = "post80_division_entries_youth_talent@2015-06 >= 7"
+GOAL = "post80_division_entries_youth_talent@2016-06 >= 11"  # cohort 2 is back from its secondment
 
 
 @pytest.mark.slow
@@ -113,7 +113,7 @@ def test_cadresim_target_finds_the_cohort_size_and_resumes(tmp_path):
 @pytest.mark.slow
 def test_an_unreachable_goal_exits_1_with_a_plain_message(tmp_path):
     res = cli("target", YOUTH2, "--vary", "youth_talent.cohorts.c2.size=0..80", "--goal",
-              "post80_division_entries_youth_talent@2015-06 >= 500", "-r", "1", *SHORT, "-o", tmp_path / "t", "-q")
+              "post80_division_entries_youth_talent@2016-06 >= 500", "-r", "1", *SHORT, "-o", tmp_path / "t", "-q")
     assert res.returncode == 1 and "not reachable" in res.stderr
 
 
