@@ -91,11 +91,12 @@ def _write(result, sc, summary, ids, output: Path, lang: str) -> list[Path]:
     """The list, its summaries and the figure."""
     from cadresim.output import bench_file
     from cadresim.report.bench_figures import bench_figure
+    from cadresim.report.labels import LABELS, grade_label
 
     line = bench_file.first_line(result, sc)
     written = bench_file.write_bench(output, line, bench_file.list_rows(result, sc, ids, lang),
                                      bench_file.summary_rows(summary, result.at, lang))
-    grade = sc.grades[result.grade].name_zh if lang == "zh" else result.grade
+    grade = sc.grades[result.grade].name_zh if lang == "zh" else grade_label(result.grade, None, LABELS).lower()
     fig = bench_figure(summary, grade, dates.fmt(result.start), dates.fmt(result.at), lang)
     return [*written, bench_file.write_figure(output, fig)]
 

@@ -17,7 +17,7 @@ BARS = (("candidates", "candidates", "人选", "#BBBBBB"), ("eligible_now", "eli
         ("eligible_by_at", "eligible by {at} on time alone", "{at}前仅凭时间符合条件", "#7FBF7B"),
         ("needs_post", "needing another leading post below", "需再任下一级领导岗位", "#E78AC3"),
         ("needs_grassroots", "needing grassroots months", "需补基层工作经历", "#A6D854"))
-TITLE = ("INTERNAL — candidates for {grade} on {start}, by birth decade",
+TITLE = ("INTERNAL — candidates for {grade}, {start}",
          "内部资料 — {start}{grade}人选，按出生年代")
 
 
