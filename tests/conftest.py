@@ -69,6 +69,22 @@ def tiny(units: list[dict], cadres: list[dict], overrides: dict | None = None, s
     return scenario, Roster(frame, pd.DataFrame(cadres), scenario.start_month)
 
 
+def events(scenario, roster, seed=1):
+    """One replication of ``scenario`` on ``roster``: its result and event log."""
+    from cadresim.engine.schedule import simulate
+
+    res = simulate(scenario, roster, seed, 0)
+    return res, res.events
+
+
+def at(ev, kind, **kw):
+    """The events of ``kind`` whose columns equal ``kw``."""
+    rows = ev[ev["event"] == kind]
+    for k, v in kw.items():
+        rows = rows[rows[k] == v]
+    return rows
+
+
 def unit(uid: int, utype: str = "bureau", **posts: int) -> dict:
     return {"unit_id": uid, "name": f"U{uid}", "type": utype, **{f"posts_{g}": n for g, n in posts.items()}}
 

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from cadresim import dates
-from cadresim.engine.schedule import setup, simulate
+from cadresim.engine.schedule import setup
 from cadresim.processes.selection import candidates
-from conftest import cadre, tiny, unit
+from conftest import at, cadre, events, tiny, unit
 
 ON = {"nonleading": {"enabled": True}}
 
-
-def events(scenario, roster, seed=1):
-    res = simulate(scenario, roster, seed, 0)
-    return res, res.events
-
-
-def at(ev, kind, **kw):
-    rows = ev[ev["event"] == kind]
-    for k, v in kw.items():
-        rows = rows[rows[k] == v]
-    return rows
 
 
 def test_a_section_chief_at_55_steps_down_to_principal_staff_member_and_retires_at_60():

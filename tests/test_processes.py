@@ -11,19 +11,8 @@ import pytest
 import cadresim
 from cadresim import dates
 from cadresim.engine.schedule import simulate
-from conftest import cadre, tiny, unit
+from conftest import at, cadre, events, tiny, unit
 
-
-def events(scenario, roster, seed=1):
-    res = simulate(scenario, roster, seed, 0)
-    return res, res.events
-
-
-def at(ev, kind, **kw):
-    rows = ev[ev["event"] == kind]
-    for k, v in kw.items():
-        rows = rows[rows[k] == v]
-    return rows
 
 
 def test_retirement_in_the_month_after_the_birthday_and_recruitment_in_july():
