@@ -56,12 +56,13 @@ def main() -> int:
     args.add_argument("--budget", type=int, default=30, help="most trials of the fit")
     args.add_argument("--jobs", type=int, default=2, help="worker processes")
     args.add_argument("--seeds", type=int, default=24, help="seeds grown per trial (the accepted ones are judged)")
+    args.add_argument("--seed", type=int, default=0, help="the optimizer's seed (another seed explores other trials)")
     a = args.parse_args()
     base = Scenario()
     source = district_fit.DistrictSource()
     evaluate = source.evaluator(base, [t.name for t in targets()],
                                 {"jobs": a.jobs, "districts": a.seeds, "accepted_only": True})
-    fit = calibrate(base, PARAMS, targets(), evaluate, budget=a.budget, seed=0,
+    fit = calibrate(base, PARAMS, targets(), evaluate, budget=a.budget, seed=a.seed,
                     on_trial=lambda i, loss: print(f"trial {i}: loss {loss:.4g}", flush=True))
     fitted = with_overrides(base, fit.values)
     found = ensemble(fitted, jobs=a.jobs)
@@ -76,7 +77,7 @@ def _write(fit, fitted: Scenario, found, table, rho: float, a) -> None:
     """history.yaml, district_fit.csv and the packaged districts."""
     history = {k.split(".", 1)[1]: v for k, v in fit.values.items() if "." not in k.split(".", 1)[1]}
     history["young_member_ages"] = dict(fitted.history.young_member_ages)
-    head = [f"# Written by python scripts/calibrate_district.py --budget {a.budget} --seeds {a.seeds} on "
+    head = [f"# Written by python scripts/calibrate_district.py --budget {a.budget} --seeds {a.seeds} --seed {a.seed} on "
             f"{date.today().isoformat()}:",
             f"# never edit by hand. The fit on the plausible districts among seeds 1..{a.seeds}:",
             *("#   " + line for line in fit_lines(fit.table)),
