@@ -31,12 +31,13 @@ run as tests in `tests/validation/`. Theory scenarios are in `scenarios/theory/`
 - **Little's law**: per grade after a warm-up, entry rate × mean time in grade = mean stock, with the
   stock the engine's own quarter-end snapshots (the timeseries table) and the entries and spells read
   from the event log; time is counted in quarter ends, so the law holds for a seasonal ladder too.
-- **Bookkeeping**: per grade, start + entries - leavers = end stock over the whole log, and replaying the
-  event log from the start roster gives the final roster exactly (grade, post, the months each was
-  entered, posts held in the grade, and grassroots months of the start roster's cadres: what entrants
-  bring is not in the log), for every shipped scenario.
-- **Limit cases**: no exits and no age limits give no promotions and a constant headcount; rotation alone
-  leaves the stocks unchanged.
+- **Bookkeeping**: per level (leading posts and the level's non-leading rank together), start + entries
+  (promotions and rank appointments into it) - leavers = end stock over the whole log, and replaying the
+  event log from the start roster gives the final roster exactly (grade, track, post, the months each was
+  entered, leading posts held in the grade, and grassroots months of the start roster's cadres: what
+  entrants bring is not in the log), for every shipped scenario.
+- **Limit cases** (the non-leading review off, as it moves cadres between ranks): no exits and no age
+  limits give no promotions and a constant headcount; rotation alone leaves the stocks unchanged.
 - **Realized rates** (the baseline and the wider, targeted rotation scenario, seed 11): each rate
   against its parameter. Rotation: the share of the holders with 2 years in post (less those the 10-year
   rule forces to move) who moved across units, and within their unit, each April, partners included.
