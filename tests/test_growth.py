@@ -155,9 +155,8 @@ def test_the_default_ensemble_ships_with_the_package_and_meets_the_facts():
         assert (districts.PACKAGED / districts.growth_key(Scenario()) / f"seed-{d.seed}.parquet").exists()
 
 
-#: Targets the shipped fit does not yet meet as the ranges ask (docs/assumptions.md shows them as "no"):
-#: the eligible 80后 count holds on the ensemble mean (1.6) but in 7 of 10 districts, not 8.
-SHORT_OF_TARGET = {"post80_section_eligible_strict"}
+#: Targets the shipped fit does not yet meet as the ranges ask (docs/assumptions.md shows them as "no"): none.
+SHORT_OF_TARGET: set[str] = set()
 
 
 def test_the_fit_table_meets_the_targets_of_the_default_district():
