@@ -11,7 +11,7 @@ from typing import Iterator
 import numpy as np
 
 from cadresim import dates
-from cadresim.measures.rows import AgeRow, EligibilityRow, PoolRow, StockRow
+from cadresim.measures.rows import TRACKS, AgeRow, EligibilityRow, PoolRow, StockRow
 from cadresim.rules import eligibility
 from cadresim.rules.eligibility import Pool
 from cadresim.scenario.schema import default_grades
@@ -158,9 +158,6 @@ def youth_talent_metrics(run: Replication, now: int) -> dict[str, float]:
         if members.any():
             out[f"youth_talent_promoted_share_{name}"] = float(np.mean(org.promoted_in_cohort[:n][members]))
     return out
-
-
-TRACKS = ("leading", "nonleading")
 
 
 def candidate_pools(run: Replication, now: int) -> Iterator[tuple[int, str, np.ndarray, np.ndarray, Pool]]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+#: The two tracks of a level: its leading posts, and its non-leading rank (the ``track`` column).
+TRACKS = ("leading", "nonleading")
+
+
 class MetricRow(NamedTuple):
     """One outcome metric at one snapshot date."""
 

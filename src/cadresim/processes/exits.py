@@ -43,7 +43,8 @@ def exits(run: Replication, now: int, hazards: np.ndarray) -> None:
     org.accrue_hazard(idx, hazards[org.grade[idx]])
     for_age = now >= due_to_leave(run, idx)
     other = org.hazard[idx] >= org.threshold[idx]
-    to_rank = for_age & ~other & moves_to_nonleading(run, idx, now)
+    to_rank = for_age & ~other
+    to_rank[to_rank] = moves_to_nonleading(run, idx[to_rank], now)  # only those due: this runs every month
     for c in idx[to_rank]:
         step_down(run, int(c), now, "age")
     out = (for_age | other) & ~to_rank

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-LEADING, NONLEADING = "leading", "nonleading"
+from cadresim.measures.rows import TRACKS
+
+LEADING, NONLEADING = TRACKS
 
 
 def leading(table: pd.DataFrame) -> pd.DataFrame:
